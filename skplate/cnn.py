@@ -1,0 +1,209 @@
+"""The character classifier: a small Keras CNN wrapped as a scikit-learn estimator (scikeras)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+
+from .normalize import CharNormalizer
+
+__all__ = ["CharCNN", "build_char_cnn", "make_char_pipeline"]
+
+
+def build_char_cnn(
+    input_shape: tuple[int, int, int],
+    n_classes: int,
+    *,
+    conv_filters: Sequence[int] = (16, 32),
+    pool_size: int = 3,
+    conv_dropout: float = 0.25,
+    dense_units: Sequence[int] = (1024, 512, 256),
+    dense_dropout: float = 0.5,
+    augment: bool = False,
+    seed: int | None = None,
+) -> keras.Model:
+    """Build the reference character network (uncompiled).
+
+    ``Conv(f0)-BN-ReLU-MaxPool(pool_size)-Dropout(conv_dropout)``, then
+    ``Conv(f)-BN-ReLU`` for every further ``f`` in ``conv_filters``, ``Flatten``, a
+    ``Dense-BN-ReLU`` block for every size in ``dense_units``, ``Dropout(dense_dropout)``
+    and a softmax over ``n_classes``. With ``augment=True``, random small rotations,
+    translations and zooms are applied to the inputs during training only.
+    """
+    if not conv_filters:
+        raise ValueError("conv_filters must name at least one convolution.")
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    if augment:
+        x = keras.layers.RandomRotation(0.025, fill_mode="constant", seed=seed)(x)
+        x = keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed)(x)
+        x = keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed)(x)
+    for index, filters in enumerate(conv_filters):
+        x = keras.layers.Conv2D(int(filters), 3, padding="same", use_bias=False)(x)
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.Activation("relu")(x)
+        if index == 0:
+            x = keras.layers.MaxPooling2D(pool_size)(x)
+            x = keras.layers.Dropout(conv_dropout, seed=seed)(x)
+    x = keras.layers.Flatten()(x)
+    for units in dense_units:
+        x = keras.layers.Dense(int(units), use_bias=False)(x)
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.Activation("relu")(x)
+    x = keras.layers.Dropout(dense_dropout, seed=seed)(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="char_cnn")
+
+
+class CharCNN(KerasClassifier):
+    """Character classifier on normalised ``(n, size, size, 1)`` inputs (scikeras).
+
+    Labels are the characters themselves, so ``classes_`` is e.g. ``['0', ..., 'Z']``.
+    Training is reproducible for an integer ``random_state`` (scikeras seeds Python, NumPy
+    and TensorFlow and enables TensorFlow's deterministic ops during ``fit``).
+
+    Parameters
+    ----------
+    conv_filters : tuple of int, default=(16, 32)
+        Filters of each 3x3 convolution; the first is followed by max-pooling and dropout.
+    pool_size : int, default=3
+        Max-pooling size after the first convolution.
+    conv_dropout : float, default=0.25
+        Dropout after the first convolution block.
+    dense_units : tuple of int, default=(1024, 512, 256)
+        Sizes of the dense blocks.
+    dense_dropout : float, default=0.5
+        Dropout before the softmax.
+    augment : bool, default=True
+        Random rotation, translation and zoom of the inputs during training.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    epochs : int, default=25
+        Most epochs to train.
+    batch_size : int, default=128
+        Mini-batch size.
+    validation_split : float, default=0.1
+        Fraction of the training data held out for early stopping (0 disables it).
+    patience : int, default=4
+        Epochs without improvement of the validation loss before training stops; the best
+        weights are restored. 0 disables early stopping.
+    random_state : int, RandomState or None, default=None
+        Seed for initialisation, shuffling, dropout and augmentation.
+    verbose : int, default=0
+        Keras' verbosity.
+    **kwargs
+        Any other scikeras ``KerasClassifier`` parameter.
+    """
+
+    def __init__(
+        self,
+        conv_filters: Sequence[int] = (16, 32),
+        pool_size: int = 3,
+        conv_dropout: float = 0.25,
+        dense_units: Sequence[int] = (1024, 512, 256),
+        dense_dropout: float = 0.5,
+        augment: bool = True,
+        learning_rate: float = 1e-3,
+        epochs: int = 25,
+        batch_size: int = 128,
+        validation_split: float = 0.1,
+        patience: int = 4,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_split=validation_split,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.conv_filters = conv_filters
+        self.pool_size = pool_size
+        self.conv_dropout = conv_dropout
+        self.dense_units = dense_units
+        self.dense_dropout = dense_dropout
+        self.augment = augment
+        self.learning_rate = learning_rate
+        self.patience = patience
+
+    def _keras_build_fn(self, compile_kwargs: dict) -> keras.Model:
+        seed = self._random_state if isinstance(self._random_state, int) else None
+        model = build_char_cnn(
+            tuple(self.X_shape_[1:]),
+            self.n_classes_,
+            conv_filters=self.conv_filters,
+            pool_size=self.pool_size,
+            conv_dropout=self.conv_dropout,
+            dense_units=self.dense_units,
+            dense_dropout=self.dense_dropout,
+            augment=self.augment,
+            seed=seed,
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
+
+    def _initialize_callbacks(self) -> None:
+        super()._initialize_callbacks()
+        if self.patience and self.validation_split:
+            stopper = keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=self.patience, restore_best_weights=True
+            )
+            self._fit_callbacks = [*self._fit_callbacks, stopper]
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight=None, **kwargs) -> CharCNN:
+        """Train on normalised characters ``X`` of shape ``(n, size, size, 1)``.
+
+        Returns
+        -------
+        self : CharCNN
+        """
+        X = np.asarray(X)
+        if X.ndim != 4:
+            raise ValueError(
+                "CharCNN expects normalised characters of shape (n, size, size, 1); got "
+                f"shape {X.shape}. Put a CharNormalizer in front (see make_char_pipeline)."
+            )
+        y = np.asarray(y).astype(str)
+        if self.validation_split:
+            # Keras holds out the *last* rows for validation: shuffle so that data sorted by
+            # class does not leave whole classes out of training.
+            order = check_random_state(self.random_state).permutation(len(X))
+            X, y = X[order], y[order]
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)[order]
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+
+def make_char_pipeline(
+    normalizer: CharNormalizer | None = None, classifier: CharCNN | None = None
+) -> Pipeline:
+    """A ``Pipeline`` of a :class:`CharNormalizer` and a :class:`CharCNN` on raw images.
+
+    Examples
+    --------
+    >>> pipe = make_char_pipeline(classifier=CharCNN(epochs=1))
+    >>> sorted(pipe.named_steps)
+    ['classifier', 'normalizer']
+    """
+    return Pipeline(
+        [
+            ("normalizer", CharNormalizer() if normalizer is None else normalizer),
+            ("classifier", CharCNN() if classifier is None else classifier),
+        ]
+    )

@@ -1,0 +1,313 @@
+"""PlateRecognizer: crop, filter, segment, classify every character once, decode and vote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .crop import PlateCropper
+from .decode import EMPTY_DECODING, Decoding, decode_segments
+from .filters import FilterBank
+from .formats import ALPHABET, PlateFormat, get_formats
+from .metrics import plate_accuracy
+from .samples import PlateSample, check_samples
+from .segment import CharacterSegmenter
+from .voting import hard_vote, soft_vote
+
+__all__ = ["PlateReading", "PlateRecognizer", "make_plate_recognizer"]
+
+_MIN_PROBA = 1e-9
+
+
+@dataclass
+class PlateReading:
+    """What the recognizer read on one plate, with the evidence.
+
+    Attributes
+    ----------
+    text : str
+        The voted reading; ``""`` when no variant fits any format.
+    confidence : float
+        In [0, 1]: the winning reading's weighted vote share (hard voting) or the geometric
+        mean of the per-slot posterior of the chosen characters (soft voting).
+    variant_texts : list of str
+        Each filter variant's own constrained reading (``""`` where none fits).
+    variant_scores : list of float
+        Each variant's decoding log-score.
+    variant_names : list of str
+        The filter variants, in order.
+    """
+
+    text: str
+    confidence: float
+    variant_texts: list[str] = field(default_factory=list)
+    variant_scores: list[float] = field(default_factory=list)
+    variant_names: list[str] = field(default_factory=list)
+
+
+def _is_fitted(estimator: object) -> bool:
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
+class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
+    """Read licence plates: crop, filter bank, segmenter, one classifier call, constrained voting.
+
+    ``X`` is a sequence of :class:`~skplate.samples.PlateSample` (or ``(image, box)``
+    tuples); ``y`` the plate strings. The recognizer is not a ``ClassifierMixin``: plate
+    texts are not a fixed set of classes, and cross-validation must not stratify on them.
+
+    Parameters
+    ----------
+    classifier : estimator with predict_proba and classes_
+        A character classifier already fitted on normalised characters (e.g.
+        :class:`~skplate.cnn.CharCNN`), ideally wrapped in
+        :class:`sklearn.frozen.FrozenEstimator` so that ``clone`` (and so ``GridSearchCV``)
+        keeps its weights. ``fit`` never trains it: an unfitted classifier is an error.
+    cropper : PlateCropper, default=None
+        ``PlateCropper()`` when None.
+    filter_bank : FilterBank, default=None
+        ``FilterBank()`` when None.
+    segmenter : CharacterSegmenter, default=None
+        ``CharacterSegmenter()`` when None; its normaliser must match the classifier's
+        training inputs.
+    plate_format : str, PlateFormat or list, default="any"
+        What a plate may read; see :func:`skplate.formats.get_formats`.
+    voting : {"soft", "hard"}, default="soft"
+        ``"hard"``: the most frequent variant reading (weighted); ``"soft"``: per-slot
+        log-probabilities of the variants summed, then read under the format.
+    skip_penalty : float, default=-2.5
+        Log-score of leaving a segment unread (the EU band, border noise, ...).
+    learn_weights : bool, default=True
+        ``fit`` weighs each filter variant by how often it alone reads the training plates
+        right (Laplace-smoothed); otherwise every variant weighs 1.
+
+    Attributes
+    ----------
+    classifier_, cropper_, filter_bank_, segmenter_ : estimators
+        The fitted stages.
+    formats_ : list of PlateFormat
+        The resolved formats.
+    variant_names_ : list of str
+        The filter variants.
+    variant_weights_ : ndarray of shape (n_variants,)
+        The weight of each variant's vote.
+    variant_accuracy_ : ndarray of shape (n_variants,)
+        Plate accuracy of each variant alone on the training plates (NaN without ``y``).
+    """
+
+    _parameter_constraints: dict = {
+        "classifier": [HasMethods(["predict_proba"])],
+        "cropper": [HasMethods(["transform"]), None],
+        "filter_bank": [HasMethods(["transform"]), None],
+        "segmenter": [HasMethods(["transform"]), None],
+        "plate_format": [str, PlateFormat, list, tuple, None],
+        "voting": [StrOptions({"soft", "hard"})],
+        "skip_penalty": [Interval(Real, None, 0, closed="right")],
+        "learn_weights": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        classifier: object,
+        cropper: PlateCropper | None = None,
+        filter_bank: FilterBank | None = None,
+        segmenter: CharacterSegmenter | None = None,
+        plate_format: str | PlateFormat | Sequence = "any",
+        voting: str = "soft",
+        skip_penalty: float = -2.5,
+        learn_weights: bool = True,
+    ) -> None:
+        self.classifier = classifier
+        self.cropper = cropper
+        self.filter_bank = filter_bank
+        self.segmenter = segmenter
+        self.plate_format = plate_format
+        self.voting = voting
+        self.skip_penalty = skip_penalty
+        self.learn_weights = learn_weights
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, X: Sequence[PlateSample], y: Sequence[str] | None = None) -> PlateRecognizer:
+        """Fit the image stages and learn the variant weights from labelled plates.
+
+        Parameters
+        ----------
+        X : sequence of PlateSample or (image, box)
+            Training photos with their plate boxes.
+        y : sequence of str, default=None
+            The plate texts; without them every variant weighs 1.
+
+        Returns
+        -------
+        self : PlateRecognizer
+        """
+        self._validate_params()
+        if not _is_fitted(self.classifier):
+            raise NotFittedError(
+                "PlateRecognizer needs a character classifier that is already fitted: train "
+                "it on characters first (skplate.training.train_char_classifier or "
+                "make_char_pipeline), then pass FrozenEstimator(classifier)."
+            )
+        self.classifier_ = self.classifier
+        self.classes_ = np.asarray(self.classifier_.classes_).astype(str)
+        unknown = sorted(set(self.classes_) - set(ALPHABET))
+        if unknown:
+            raise ValueError(
+                f"classifier: classes {unknown} are not plate characters (0-9, A-Z)."
+            )
+        self._alphabet_index = np.array([ALPHABET.index(c) for c in self.classes_])
+        self.formats_ = get_formats(self.plate_format)
+        samples = check_samples(X)
+        cropper = PlateCropper() if self.cropper is None else clone(self.cropper)
+        self.cropper_ = cropper.fit(samples)
+        plates = self.cropper_.transform(samples)
+        filter_bank = FilterBank() if self.filter_bank is None else clone(self.filter_bank)
+        self.filter_bank_ = filter_bank.fit(plates)
+        variants = self.filter_bank_.transform(plates)
+        segmenter = CharacterSegmenter() if self.segmenter is None else clone(self.segmenter)
+        self.segmenter_ = segmenter.fit(variants)
+        self.variant_names_ = list(self.filter_bank_.variant_names_)
+        n_variants = len(self.variant_names_)
+        self.variant_weights_ = np.ones(n_variants)
+        self.variant_accuracy_ = np.full(n_variants, np.nan)
+        if y is not None:
+            y = np.asarray(y).astype(str)
+            if len(y) != len(X):
+                raise ValueError(f"X has {len(X)} plates but y has {len(y)} texts.")
+            decodings = self._decode_variants(variants)
+            hits = np.array([[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)])
+            self.variant_accuracy_ = hits.mean(axis=0)
+            if self.learn_weights:
+                self.variant_weights_ = (hits.sum(axis=0) + 1.0) / (len(y) + 2.0)
+        return self
+
+    # -- reading -------------------------------------------------------------------------
+    def _variants(self, X: Sequence) -> np.ndarray:
+        """Crop and filter: ``(n_plates, n_variants, H, W)`` uint8."""
+        plates = self.cropper_.transform(check_samples(X))
+        return self.filter_bank_.transform(plates)
+
+    def _log_proba(self, chars: np.ndarray) -> np.ndarray:
+        """Log-probabilities over the full alphabet, one classifier call for all characters."""
+        log_proba = np.full((len(chars), len(ALPHABET)), np.log(_MIN_PROBA))
+        if len(chars):
+            proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
+            log_proba[:, self._alphabet_index] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
+        return log_proba
+
+    def _decode(self, X: Sequence) -> list[list[Decoding]]:
+        return self._decode_variants(self._variants(X))
+
+    def _decode_variants(self, variants: np.ndarray) -> list[list[Decoding]]:
+        """Segment all variants, classify every character in one call, decode each row."""
+        segments = self.segmenter_.transform(variants)
+        log_proba = self._log_proba(segments.chars)
+        masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
+        return [
+            [
+                decode_segments(
+                    log_proba[row],
+                    ALPHABET,
+                    self.formats_,
+                    skip_penalty=self.skip_penalty,
+                    masks=masks,
+                )
+                if len(row)
+                else EMPTY_DECODING
+                for row in plate_rows
+            ]
+            for plate_rows in segments.rows()
+        ]
+
+    def _vote(self, decodings: list[Decoding]) -> tuple[str, float]:
+        if self.voting == "hard":
+            return hard_vote(decodings, self.variant_weights_)
+        return soft_vote(decodings, self.variant_weights_, self.formats_, ALPHABET)
+
+    def predict_readings(self, X: Sequence[PlateSample]) -> list[PlateReading]:
+        """Read every plate and keep the evidence: confidence and each variant's reading.
+
+        Returns
+        -------
+        readings : list of PlateReading
+        """
+        check_is_fitted(self, "variant_weights_")
+        readings = []
+        for decodings in self._decode(X):
+            text, confidence = self._vote(decodings)
+            readings.append(
+                PlateReading(
+                    text=text,
+                    confidence=confidence,
+                    variant_texts=[d.text for d in decodings],
+                    variant_scores=[d.score for d in decodings],
+                    variant_names=list(self.variant_names_),
+                )
+            )
+        return readings
+
+    def predict(self, X: Sequence[PlateSample]) -> np.ndarray:
+        """Read every plate.
+
+        Returns
+        -------
+        texts : ndarray of shape (n_plates,), dtype object
+            The plate strings; ``""`` where nothing fits the format.
+        """
+        return np.array([r.text for r in self.predict_readings(X)], dtype=object)
+
+    def score(self, X: Sequence[PlateSample], y: Sequence[str]) -> float:
+        """Plate accuracy: the fraction of plates read exactly right."""
+        return plate_accuracy(y, self.predict(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        tags.non_deterministic = False
+        return tags
+
+
+def make_plate_recognizer(
+    classifier: object,
+    *,
+    plate_format: str | PlateFormat | Sequence = "any",
+    voting: str = "soft",
+    **stage_params: object,
+) -> PlateRecognizer:
+    """A :class:`PlateRecognizer` with explicit default stages, ready for grid search.
+
+    Every stage is an instance (not None), so ``filter_bank__clahe_clip_limit`` and the like
+    are reachable with ``set_params``. A fitted ``classifier`` is wrapped in
+    :class:`~sklearn.frozen.FrozenEstimator` so ``clone`` keeps it.
+
+    Parameters
+    ----------
+    classifier : estimator
+        The fitted character classifier.
+    plate_format, voting : see PlateRecognizer
+    **stage_params
+        Further PlateRecognizer parameters (``cropper=...``, ``skip_penalty=...``).
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    if not isinstance(classifier, FrozenEstimator) and _is_fitted(classifier):
+        classifier = FrozenEstimator(classifier)
+    params = {
+        "cropper": PlateCropper(),
+        "filter_bank": FilterBank(),
+        "segmenter": CharacterSegmenter(),
+        **stage_params,
+    }
+    return PlateRecognizer(classifier, plate_format=plate_format, voting=voting, **params)

@@ -1,0 +1,370 @@
+"""Character segmentation: cut every filter variant of every plate into character crops.
+
+The pixel logic lives in pure functions (:func:`find_character_boxes`); the
+:class:`CharacterSegmenter` estimator holds the parameters, runs them over all variants of
+all plates and returns one flat batch of normalised characters with index arrays, so the
+classifier is called once for everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import cv2
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .normalize import CharNormalizer
+
+__all__ = ["CharacterSegmenter", "Segments", "find_character_boxes", "text_mask"]
+
+
+@dataclass
+class Segments:
+    """All character crops of a batch of plates, flat, with where each came from.
+
+    Attributes
+    ----------
+    chars : ndarray of shape (n_chars, size, size, 1), float32
+        Normalised characters, ready for the classifier.
+    plate, variant, position : ndarray of shape (n_chars,), int
+        The plate, the filter variant and the left-to-right position of each character.
+    boxes : ndarray of shape (n_chars, 4), int
+        ``(x1, y1, x2, y2)`` of each character in its plate image.
+    n_plates, n_variants : int
+        The shape of the batch the characters came from.
+    """
+
+    chars: np.ndarray
+    plate: np.ndarray
+    variant: np.ndarray
+    position: np.ndarray
+    boxes: np.ndarray
+    n_plates: int
+    n_variants: int
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def rows(self) -> list[list[np.ndarray]]:
+        """Index arrays of the characters of each (plate, variant), left to right."""
+        order = np.lexsort((self.position, self.variant, self.plate))
+        grouped: list[list[np.ndarray]] = [
+            [np.zeros(0, dtype=int) for _ in range(self.n_variants)] for _ in range(self.n_plates)
+        ]
+        keys = self.plate[order] * self.n_variants + self.variant[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else []
+        for start, stop in zip(starts, [*starts[1:], len(keys)], strict=True):
+            key = keys[start]
+            grouped[key // self.n_variants][key % self.n_variants] = order[start:stop]
+        return grouped
+
+
+def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
+    """Ink mask of a plate variant (dark text on light): Otsu, then long horizontal lines off.
+
+    Horizontal runs longer than ``line_fraction`` of the width are plate borders or
+    underlines, never characters, and are removed so touching characters separate from them.
+    """
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if ink.mean() > 255 * 0.6:  # mostly "ink": a light-on-dark plate
+        ink = cv2.bitwise_not(ink)
+    length = max(3, int(line_fraction * gray.shape[1]))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    return cv2.subtract(ink, lines)
+
+
+def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Connected components as boxes, with pieces of one character (same columns) merged."""
+    n_labels, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    boxes = np.column_stack(
+        [
+            stats[1:, cv2.CC_STAT_LEFT],
+            stats[1:, cv2.CC_STAT_TOP],
+            stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH],
+            stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT],
+        ]
+    ).astype(int)
+    keep = (stats[1:, cv2.CC_STAT_AREA] >= 4) & (boxes[:, 3] - boxes[:, 1] >= max(2, min_height // 4))
+    boxes = boxes[keep]
+    ids = [[i] for i in np.flatnonzero(keep) + 1]
+    merged = True
+    while merged and len(boxes) > 1:
+        merged = False
+        order = np.argsort(boxes[:, 0])
+        boxes, ids = boxes[order], [ids[i] for i in order]
+        for a in range(len(boxes) - 1):
+            b = a + 1
+            overlap = min(boxes[a, 2], boxes[b, 2]) - max(boxes[a, 0], boxes[b, 0])
+            narrower = min(boxes[a, 2] - boxes[a, 0], boxes[b, 2] - boxes[b, 0])
+            if overlap >= 0.6 * narrower:
+                boxes[a] = [*np.minimum(boxes[a, :2], boxes[b, :2]), *np.maximum(boxes[a, 2:], boxes[b, 2:])]
+                ids[a] = ids[a] + ids[b]
+                boxes, ids = np.delete(boxes, b, axis=0), ids[:b] + ids[b + 1 :]
+                merged = True
+                break
+    char_masks = [np.isin(labels[y1:y2, x1:x2], group) for (x1, y1, x2, y2), group in zip(boxes, ids, strict=True)]
+    return boxes, char_masks
+
+
+def _projection_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Column-projection segmentation (the reference method): runs of inked columns."""
+    height = ink.shape[0]
+    rows = np.count_nonzero(ink, axis=1) > 0
+    band = np.flatnonzero(rows)
+    if band.size == 0:
+        return np.zeros((0, 4), dtype=int), []
+    columns = np.count_nonzero(ink[band[0] : band[-1] + 1], axis=0) > max(1, height // 40)
+    edges = np.flatnonzero(np.diff(np.r_[0, columns.astype(np.int8), 0]))
+    boxes, masks = [], []
+    for x1, x2 in zip(edges[::2], edges[1::2], strict=True):
+        inked = np.flatnonzero(np.count_nonzero(ink[:, x1:x2], axis=1))
+        if inked.size == 0:
+            continue
+        y1, y2 = int(inked[0]), int(inked[-1]) + 1
+        boxes.append([int(x1), y1, int(x2), y2])
+        masks.append(ink[y1:y2, x1:x2] > 0)
+    return np.asarray(boxes, dtype=int).reshape(-1, 4), masks
+
+
+def _split_wide(box: np.ndarray, mask: np.ndarray, char_aspect: float, max_aspect: float):
+    """Split a box wider than ``max_aspect`` * height at the column-ink minima."""
+    x1, y1, x2, y2 = box
+    width, height = x2 - x1, y2 - y1
+    if width <= max_aspect * height:
+        return [(box, mask)]
+    pieces = max(2, round(width / (char_aspect * height)))
+    profile = np.count_nonzero(mask, axis=0).astype(float)
+    cuts = [0]
+    for k in range(1, pieces):
+        centre = k * width // pieces
+        lo, hi = max(cuts[-1] + 1, centre - width // (3 * pieces)), min(width - 1, centre + width // (3 * pieces))
+        cuts.append(lo + int(np.argmin(profile[lo : hi + 1])) if hi > lo else centre)
+    cuts.append(width)
+    return [
+        (np.array([x1 + a, y1, x1 + b, y2]), mask[:, a:b])
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        if b - a >= 2
+    ]
+
+
+def find_character_boxes(
+    gray: np.ndarray,
+    *,
+    method: str = "components",
+    min_height: float = 0.3,
+    max_height: float = 0.95,
+    min_aspect: float = 0.08,
+    max_aspect: float = 1.0,
+    char_aspect: float = 0.55,
+    height_tolerance: float = 0.3,
+    max_chars: int = 12,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Find the character boxes of one plate image (dark text on light).
+
+    Parameters
+    ----------
+    gray : ndarray of shape (H, W), uint8
+        One filter variant of a plate.
+    method : {"components", "projection"}, default="components"
+        Connected components (pieces in the same columns merged) or column projection.
+    min_height, max_height : float
+        Allowed character height as a fraction of the plate height.
+    min_aspect, max_aspect : float
+        Allowed width / height; wider boxes are split into characters of ``char_aspect``.
+    char_aspect : float, default=0.55
+        Typical width / height of one character, used to split merged characters.
+    height_tolerance : float, default=0.3
+        Boxes whose height differs from the median by more than this fraction are dropped,
+        and so are boxes whose vertical centre is off by more than half the median height.
+    max_chars : int, default=12
+        At most this many boxes (the largest) are kept.
+
+    Returns
+    -------
+    boxes : ndarray of shape (n, 4), int
+        ``(x1, y1, x2, y2)``, left to right.
+    masks : list of ndarray of bool
+        The ink of each box (only the character's own pixels for ``"components"``).
+    """
+    plate_height = gray.shape[0]
+    ink = text_mask(gray)
+    low, high = min_height * plate_height, max_height * plate_height
+    finder = _component_boxes if method == "components" else _projection_boxes
+    boxes, masks = finder(ink, int(low))
+    candidates = []
+    for box, mask in zip(boxes, masks, strict=True):
+        height = box[3] - box[1]
+        if not low <= height <= high:
+            continue
+        for piece, piece_mask in _split_wide(box, mask, char_aspect, max_aspect):
+            width = piece[2] - piece[0]
+            if width >= min_aspect * height and piece_mask.any():
+                candidates.append((piece, piece_mask))
+    if not candidates:
+        return np.zeros((0, 4), dtype=int), []
+    heights = np.array([b[3] - b[1] for b, _ in candidates], dtype=float)
+    centres = np.array([(b[1] + b[3]) / 2 for b, _ in candidates], dtype=float)
+    median_height, median_centre = np.median(heights), np.median(centres)
+    keep = (np.abs(heights - median_height) <= height_tolerance * median_height) & (
+        np.abs(centres - median_centre) <= 0.5 * median_height
+    )
+    candidates = [c for c, k in zip(candidates, keep, strict=True) if k]
+    if len(candidates) > max_chars:
+        areas = [np.count_nonzero(m) for _, m in candidates]
+        largest = sorted(np.argsort(areas)[-max_chars:])
+        candidates = [candidates[i] for i in largest]
+    candidates.sort(key=lambda c: c[0][0])
+    boxes = np.array([c[0] for c in candidates], dtype=int).reshape(-1, 4)
+    return boxes, [c[1] for c in candidates]
+
+
+def _mask_to_image(mask: np.ndarray, pad: int = 2) -> np.ndarray:
+    """A binary ink mask as a dark-on-white uint8 image with a white margin."""
+    image = np.where(mask, 0, 255).astype(np.uint8)
+    return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Cut the characters out of every filter variant of every plate.
+
+    Parameters
+    ----------
+    method : {"components", "projection"}, default="components"
+        ``"components"``: connected components with size, aspect and alignment filters;
+        ``"projection"``: the reference method, runs of inked columns.
+    normalizer : CharNormalizer, default=None
+        Turns each character crop into the classifier's input; a default
+        ``CharNormalizer()`` when None. Use the one the classifier was trained with.
+    min_height, max_height : float, default=0.3, 0.95
+        Allowed character height as a fraction of the plate height.
+    min_aspect, max_aspect : float, default=0.08, 1.0
+        Allowed character width / height; wider boxes are split.
+    char_aspect : float, default=0.55
+        Typical character width / height, used to split merged characters.
+    height_tolerance : float, default=0.3
+        Allowed relative deviation from the median character height of the plate.
+    max_chars : int, default=12
+        At most this many characters per variant.
+    """
+
+    _parameter_constraints: dict = {
+        "method": [StrOptions({"components", "projection"})],
+        "normalizer": [HasMethods(["transform"]), None],
+        "min_height": [Interval(Real, 0, 1, closed="neither")],
+        "max_height": [Interval(Real, 0, 1, closed="right")],
+        "min_aspect": [Interval(Real, 0, None, closed="left")],
+        "max_aspect": [Interval(Real, 0, None, closed="neither")],
+        "char_aspect": [Interval(Real, 0, None, closed="neither")],
+        "height_tolerance": [Interval(Real, 0, None, closed="neither")],
+        "max_chars": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        method: str = "components",
+        normalizer: CharNormalizer | None = None,
+        min_height: float = 0.3,
+        max_height: float = 0.95,
+        min_aspect: float = 0.08,
+        max_aspect: float = 1.0,
+        char_aspect: float = 0.55,
+        height_tolerance: float = 0.3,
+        max_chars: int = 12,
+    ) -> None:
+        self.method = method
+        self.normalizer = normalizer
+        self.min_height = min_height
+        self.max_height = max_height
+        self.min_aspect = min_aspect
+        self.max_aspect = max_aspect
+        self.char_aspect = char_aspect
+        self.height_tolerance = height_tolerance
+        self.max_chars = max_chars
+
+    def fit(self, X: object = None, y: object = None) -> CharacterSegmenter:
+        """Check the parameters and prepare the normaliser; nothing is learned from data.
+
+        Returns
+        -------
+        self : CharacterSegmenter
+        """
+        self._validate_params()
+        if self.min_height >= self.max_height:
+            raise ValueError(
+                f"min_height={self.min_height} must be below max_height={self.max_height}."
+            )
+        normalizer = CharNormalizer() if self.normalizer is None else clone(self.normalizer)
+        self.normalizer_ = normalizer.fit([])
+        return self
+
+    def segment_variant(self, gray: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Boxes and ink masks of the characters of one variant image."""
+        return find_character_boxes(
+            gray,
+            method=self.method,
+            min_height=self.min_height,
+            max_height=self.max_height,
+            min_aspect=self.min_aspect,
+            max_aspect=self.max_aspect,
+            char_aspect=self.char_aspect,
+            height_tolerance=self.height_tolerance,
+            max_chars=self.max_chars,
+        )
+
+    def transform(self, X: np.ndarray | Sequence) -> Segments:
+        """Segment every variant of every plate and normalise all characters at once.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_plates, n_variants, H, W) or (n_plates, H, W), uint8
+            Filter-bank output (or plain plates, read as one variant each).
+
+        Returns
+        -------
+        segments : Segments
+        """
+        check_is_fitted(self, "normalizer_")
+        variants = np.asarray(X)
+        if variants.ndim == 3:
+            variants = variants[:, None]
+        if variants.ndim != 4 or variants.dtype != np.uint8:
+            raise ValueError(
+                "CharacterSegmenter expects uint8 plates of shape (n_plates, n_variants, H, W) "
+                f"or (n_plates, H, W); got shape {variants.shape} and dtype {variants.dtype}."
+            )
+        n_plates, n_variants = variants.shape[:2]
+        crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
+        for p in range(n_plates):
+            for v in range(n_variants):
+                boxes, masks = self.segment_variant(variants[p, v])
+                crops.extend(_mask_to_image(m) for m in masks)
+                plate_idx += [p] * len(boxes)
+                variant_idx += [v] * len(boxes)
+                position += list(range(len(boxes)))
+                all_boxes.append(boxes)
+        size = self.normalizer_.get_params().get("size", 32)
+        chars = (
+            self.normalizer_.transform(crops)
+            if crops
+            else np.zeros((0, size, size, 1), dtype=np.float32)
+        )
+        return Segments(
+            chars=chars,
+            plate=np.asarray(plate_idx, dtype=int),
+            variant=np.asarray(variant_idx, dtype=int),
+            position=np.asarray(position, dtype=int),
+            boxes=np.concatenate(all_boxes).astype(int) if all_boxes else np.zeros((0, 4), int),
+            n_plates=n_plates,
+            n_variants=n_variants,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        tags.input_tags.two_d_array = False
+        return tags

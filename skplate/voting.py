@@ -1,0 +1,70 @@
+"""Voting across the filter variants of one plate (pure numpy on decodings)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from .decode import Decoding
+from .formats import PlateFormat
+
+__all__ = ["hard_vote", "soft_vote"]
+
+
+def hard_vote(decodings: Sequence[Decoding], weights: np.ndarray) -> tuple[str, float]:
+    """Most frequent reading, each variant counting its weight (the reference vote).
+
+    Ties go to the reading with the higher summed score; an empty reading never wins.
+    Returns the text and its share of the weighted votes (0 when nothing was read).
+    """
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for decoding, weight in zip(decodings, weights, strict=True):
+        if decoding.text and weight > 0:
+            totals[decoding.text][0] += weight
+            totals[decoding.text][1] += decoding.score
+    if not totals:
+        return "", 0.0
+    text, (votes, _) = max(totals.items(), key=lambda item: (item[1][0], item[1][1]))
+    return text, votes / sum(v for v, _ in totals.values())
+
+
+def soft_vote(
+    decodings: Sequence[Decoding],
+    weights: np.ndarray,
+    formats: Sequence[PlateFormat],
+    classes: Sequence[str],
+) -> tuple[str, float]:
+    """Combine the slot log-probabilities of the variants that read the winning format.
+
+    The format read by the largest weight of variants wins (ties: higher summed score).
+    The weighted sum of those variants' slot log-probabilities is then read slot by slot
+    under the format's allowed characters. The confidence is the geometric mean, over the
+    slots, of the chosen character's share of the combined (renormalised) probability.
+    """
+    by_format: dict[int, list[int]] = defaultdict(list)
+    for index, (decoding, weight) in enumerate(zip(decodings, weights, strict=True)):
+        if decoding.text and weight > 0:
+            by_format[decoding.format_index].append(index)
+    if not by_format:
+        return "", 0.0
+
+    def strength(item: tuple[int, list[int]]) -> tuple[float, float]:
+        members = item[1]
+        return (
+            float(sum(weights[i] for i in members)),
+            float(sum(decodings[i].score for i in members)),
+        )
+
+    format_index, members = max(by_format.items(), key=strength)
+    mask = formats[format_index].allowed_mask(classes)
+    member_weights = np.asarray([weights[i] for i in members], dtype=np.float64)
+    stacked = np.stack([decodings[i].slot_log_proba for i in members])  # (v, k, C)
+    combined = np.tensordot(member_weights / member_weights.sum(), stacked, axes=1)
+    combined = np.where(mask, combined, -np.inf)
+    chars = combined.argmax(axis=1)
+    shifted = np.exp(combined - combined.max(axis=1, keepdims=True))
+    share = shifted[np.arange(len(chars)), chars] / shifted.sum(axis=1)
+    text = "".join(classes[c] for c in chars)
+    return text, float(np.exp(np.mean(np.log(share))))

@@ -1,0 +1,303 @@
+"""Tests of skplate.crop on plates drawn with OpenCV at a known box and angle."""
+
+from __future__ import annotations
+
+import pickle
+
+import cv2
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import estimator_checks
+
+from skplate.crop import PlateCropper, crop_plate, deskew, estimate_skew
+from skplate.samples import PlateSample
+
+PLATE_BOX = (120, 110, 360, 190)  # x1, y1, x2, y2 of the unrotated 240x80 plate
+INK, PLATE, BACKGROUND = 20, 235, 110
+
+
+def draw_plate(
+    angle: float = 0.0, *, text: str = "1234BCD", invert: bool = False, background: int = 110
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Draw a plate on a noisy 300x480 BGR photo, rotated by ``angle`` (CCW) about its centre.
+
+    Returns the photo and the axis-aligned box of the rotated plate (what a detector gives).
+    """
+    rng = np.random.default_rng(0)
+    photo = np.full((300, 480), background, np.uint8)
+    photo = cv2.add(photo, rng.integers(0, 30, photo.shape, dtype=np.uint8))
+    x1, y1, x2, y2 = PLATE_BOX
+    ink, plate = (PLATE, INK) if invert else (INK, PLATE)
+    cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), plate, thickness=-1)
+    cv2.putText(photo, text, (x1 + 12, y2 - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.4, ink, 4,
+                cv2.LINE_AA)
+    centre = ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    photo = cv2.warpAffine(photo, matrix, (480, 300), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    corners = np.array([[x1, y1, 1], [x2, y1, 1], [x1, y2, 1], [x2, y2, 1]], float) @ matrix.T
+    box = (int(np.floor(corners[:, 0].min())), int(np.floor(corners[:, 1].min())),
+           int(np.ceil(corners[:, 0].max())), int(np.ceil(corners[:, 1].max())))
+    return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), box
+
+
+def native_crop(photo: np.ndarray, box: tuple[int, ...]) -> np.ndarray:
+    """The box at its own size (no resize, so angles are not distorted)."""
+    return crop_plate(photo, box, (0.0, 0.0), (box[2] - box[0], box[3] - box[1]))
+
+
+# --- crop_plate -------------------------------------------------------------------------
+
+
+def test_crop_plate_shape_and_text():
+    photo, box = draw_plate()
+    plate = crop_plate(photo, box)
+    assert plate.shape == (80, 240)
+    assert plate.dtype == np.uint8
+    # The text band holds ink; the plate around it is light.
+    band = plate[20:60, 20:220]
+    assert 0.05 < np.mean(band < 80) < 0.6
+    assert np.median(plate) > 200
+
+
+def test_crop_plate_exact_region_without_margin():
+    photo, box = draw_plate()
+    x1, y1, x2, y2 = box
+    plate = crop_plate(photo, box, margin=(0, 0), output_size=(x2 - x1, y2 - y1))
+    expected = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2]
+    np.testing.assert_array_equal(plate, expected)
+
+
+@pytest.mark.parametrize("output_size", [(480, 160), (60, 20)])
+def test_crop_plate_interpolation(output_size):
+    photo, box = draw_plate()
+    x1, y1, x2, y2 = box
+    region = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2]
+    enlarge = output_size[0] > x2 - x1
+    expected = cv2.resize(region, output_size,
+                          interpolation=cv2.INTER_CUBIC if enlarge else cv2.INTER_AREA)
+    np.testing.assert_array_equal(crop_plate(photo, box, (0, 0), output_size), expected)
+
+
+def test_crop_plate_margin():
+    photo, box = draw_plate()
+    tight = crop_plate(photo, box, margin=(0, 0))
+    wide = crop_plate(photo, box, margin=(0.1, 0.25))
+    narrow = crop_plate(photo, box, margin=(-0.1, -0.2))
+    assert tight[:3].mean() > 200  # the plate's own edge
+    assert wide[:3].mean() < 150  # the photo around it
+    assert narrow.shape == (80, 240)
+    assert np.mean(narrow < 80) > np.mean(tight < 80)  # the text fills more of the crop
+
+
+def test_crop_plate_clips_box_to_image():
+    photo, _ = draw_plate()
+    plate = crop_plate(photo, (-50, -20, 100, 60))
+    assert plate.shape == (80, 240)
+    plate = crop_plate(photo, (400, 250, 600, 400), output_size=(64, 32))
+    assert plate.shape == (32, 64)
+
+
+@pytest.mark.parametrize(
+    "box", [(500, 10, 600, 50), (-100, -100, -10, -10), (10, 10, 11, 11)]
+)
+def test_crop_plate_box_outside_image(box):
+    photo, _ = draw_plate()
+    with pytest.raises(ValueError, match="outside"):
+        crop_plate(photo, box, name="car.jpg")
+
+
+def test_crop_plate_bad_arguments():
+    photo, box = draw_plate()
+    with pytest.raises(ValueError, match="four numbers"):
+        crop_plate(photo, (1, 2, 3))
+    with pytest.raises(ValueError, match="margin"):
+        crop_plate(photo, box, margin=(0.1,))
+    with pytest.raises(ValueError, match="margin"):
+        crop_plate(photo, box, margin=(-0.5, 0))
+    with pytest.raises(ValueError, match="output_size"):
+        crop_plate(photo, box, output_size=(240, 0))
+    with pytest.raises(ValueError, match="output_size"):
+        crop_plate(photo, box, output_size=(240.0, 80))
+    with pytest.raises(TypeError, match="dtype"):
+        crop_plate(photo.astype(np.float32), box)
+
+
+def test_crop_plate_uint16_and_bgra():
+    photo, box = draw_plate()
+    expected = crop_plate(photo, box)
+    as_uint16 = photo.astype(np.uint16) * 257
+    np.testing.assert_allclose(crop_plate(as_uint16, box), expected, atol=1)
+    bgra = cv2.cvtColor(photo, cv2.COLOR_BGR2BGRA)
+    np.testing.assert_allclose(crop_plate(bgra, box), expected, atol=1)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    np.testing.assert_array_equal(crop_plate(gray, box), expected)
+
+
+# --- estimate_skew / deskew -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("angle", [-12.0, -6.0, -2.0, 0.0, 3.0, 8.0, 12.0])
+def test_estimate_skew_recovers_known_rotation(angle):
+    photo, box = draw_plate(angle)
+    assert estimate_skew(native_crop(photo, box)) == pytest.approx(angle, abs=1.0)
+
+
+@pytest.mark.parametrize("angle", [-7.0, 5.0])
+@pytest.mark.parametrize("background", [0, 250])
+def test_estimate_skew_other_surroundings_and_polarity(angle, background):
+    photo, box = draw_plate(angle, background=background)
+    assert estimate_skew(native_crop(photo, box)) == pytest.approx(angle, abs=1.0)
+    photo, box = draw_plate(angle, invert=True, background=background)
+    assert estimate_skew(native_crop(photo, box)) == pytest.approx(angle, abs=1.0)
+
+
+def test_estimate_skew_blank_and_limits():
+    assert estimate_skew(np.full((80, 240), 200, np.uint8)) == 0.0
+    photo, box = draw_plate(8.0)
+    crop = native_crop(photo, box)
+    assert estimate_skew(crop, max_angle=0) == 0.0
+    assert abs(estimate_skew(crop, max_angle=4)) <= 4
+    with pytest.raises(ValueError, match="max_angle"):
+        estimate_skew(crop, max_angle=-1)
+    with pytest.raises(ValueError, match="max_angle"):
+        estimate_skew(crop, max_angle=90)
+
+
+@pytest.mark.parametrize("mode", ["rotate", "shear"])
+def test_deskew_makes_text_horizontal(mode):
+    photo, box = draw_plate(-9.0)
+    crop = native_crop(photo, box)
+    straight = deskew(crop, mode=mode)
+    assert straight.shape == crop.shape
+    assert straight.dtype == np.uint8
+    assert abs(estimate_skew(straight)) < 1.0
+
+
+def test_deskew_leaves_straight_plate_alone():
+    photo, box = draw_plate(0.0)
+    crop = native_crop(photo, box)
+    assert abs(estimate_skew(deskew(crop))) < 1.0
+    blank = np.full((80, 240), 200, np.uint8)
+    assert deskew(blank) is blank
+    with pytest.raises(ValueError, match="mode"):
+        deskew(crop, mode="affine")
+
+
+# --- PlateCropper -----------------------------------------------------------------------
+
+
+def test_cropper_fit_transform():
+    photo, box = draw_plate(5.0)
+    samples = [PlateSample(photo, box, "a.jpg"), (photo, box), (photo[:, :, 0], box, "c")]
+    cropper = PlateCropper()
+    assert cropper.fit(samples) is cropper
+    assert cropper.output_shape_ == (80, 240)
+    plates = cropper.transform(samples)
+    assert plates.shape == (3, 80, 240)
+    assert plates.dtype == np.uint8
+    np.testing.assert_array_equal(plates[0], plates[1])
+    np.testing.assert_array_equal(PlateCropper().fit_transform(samples), plates)
+
+
+def test_cropper_output_size_and_no_deskew():
+    photo, box = draw_plate(5.0)
+    cropper = PlateCropper(output_size=(120, 30), deskew=False, margin=(0, 0))
+    plates = cropper.fit_transform([(photo, box)])
+    assert plates.shape == (1, 30, 120)
+    np.testing.assert_array_equal(plates[0], crop_plate(photo, box, (0, 0), (120, 30)))
+
+
+def test_cropper_deskew_straightens_plate():
+    photo, box = draw_plate(-10.0)
+    x1, y1, x2, y2 = box
+    isotropic = dict(margin=(0, 0), output_size=(x2 - x1, y2 - y1))
+    skewed = PlateCropper(deskew=False, **isotropic).fit_transform([(photo, box)])[0]
+    straight = PlateCropper(**isotropic).fit_transform([(photo, box)])[0]
+    assert estimate_skew(skewed) == pytest.approx(-10.0, abs=1.0)
+    assert abs(estimate_skew(straight)) < 1.0
+    # With the default output size the plate is straightened in its resized pixel grid.
+    default = PlateCropper().fit_transform([(photo, box)])[0]
+    assert abs(estimate_skew(default)) < 1.0
+
+
+def test_cropper_errors_name_the_sample():
+    photo, box = draw_plate()
+    cropper = PlateCropper().fit([(photo, box)])
+    with pytest.raises(ValueError, match=r"X\[1\].*outside"):
+        cropper.transform([(photo, box), (photo, (900, 900, 950, 950))])
+    with pytest.raises(ValueError, match=r"car\.jpg"):
+        cropper.transform([PlateSample(photo, (900, 900, 950, 950), "car.jpg")])
+    with pytest.raises(TypeError, match="single sample"):
+        cropper.transform((photo, box))
+    with pytest.raises(TypeError, match=r"X\[0\]"):
+        cropper.transform([photo])
+
+
+def test_cropper_not_fitted():
+    photo, box = draw_plate()
+    with pytest.raises(NotFittedError):
+        PlateCropper().transform([(photo, box)])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"margin": (0.1,)}, "margin"),
+        ({"margin": (-0.6, 0.0)}, "margin"),
+        ({"margin": 0.1}, "margin"),
+        ({"output_size": (240, 0)}, "output_size"),
+        ({"output_size": (240, 80, 3)}, "output_size"),
+        ({"deskew": "yes"}, "deskew"),
+        ({"max_skew": 60}, "max_skew"),
+        ({"max_skew": -1}, "max_skew"),
+    ],
+)
+def test_cropper_bad_params(params, match):
+    photo, box = draw_plate()
+    cropper = PlateCropper(**params)  # __init__ does not validate
+    with pytest.raises(ValueError, match=match):
+        cropper.fit([(photo, box)])
+
+
+def test_cropper_params_changed_after_fit():
+    photo, box = draw_plate()
+    cropper = PlateCropper().fit([(photo, box)])
+    cropper.set_params(output_size=(100, 40))
+    with pytest.raises(ValueError, match="fit again"):
+        cropper.transform([(photo, box)])
+    assert cropper.fit([(photo, box)]).transform([(photo, box)]).shape == (1, 40, 100)
+
+
+def test_cropper_clone_params_pickle():
+    photo, box = draw_plate(4.0)
+    cropper = PlateCropper(margin=(0.0, 0.1), output_size=(200, 50), max_skew=10.0)
+    copy = clone(cropper)
+    assert copy.get_params() == cropper.get_params()
+    assert not hasattr(copy, "output_shape_")
+    cropper.fit([(photo, box)])
+    restored = pickle.loads(pickle.dumps(cropper))
+    np.testing.assert_array_equal(restored.transform([(photo, box)]),
+                                  cropper.transform([(photo, box)]))
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        estimator_checks.check_get_params_invariance,
+        estimator_checks.check_set_params,
+        estimator_checks.check_no_attributes_set_in_init,
+        estimator_checks.check_parameters_default_constructible,
+        estimator_checks.check_estimator_cloneable,
+        estimator_checks.check_estimator_repr,
+        estimator_checks.check_mixin_order,
+        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
+        estimator_checks.check_valid_tag_types,
+        estimator_checks.check_param_validation,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_sklearn_checks(check):
+    check("PlateCropper", PlateCropper())
