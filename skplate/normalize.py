@@ -62,7 +62,7 @@ def normalize_char(
     image: np.ndarray,
     *,
     size: int = 32,
-    keep_aspect: bool = True,
+    keep_aspect: bool = False,
     margin: int = 2,
     polarity: str = "auto",
     min_component_ratio: float = 0.1,
@@ -107,9 +107,11 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
     ----------
     size : int, default=32
         Side of the output square.
-    keep_aspect : bool, default=True
-        Pad to a square before resizing so narrow characters (``1``, ``I``) stay narrow;
-        when False the ink box is stretched to the square, as the reference pipeline did.
+    keep_aspect : bool, default=False
+        Pad to a square before resizing so narrow characters stay narrow. The default
+        stretches the ink box to the square, as the reference pipeline did: the public
+        Chars74K copies were already resized without keeping the aspect ratio, so only
+        stretching makes training characters and plate characters look alike.
     margin : int, default=2
         Empty pixels kept around the ink in the output.
     polarity : {"auto", "dark", "light"}, default="auto"
@@ -137,7 +139,7 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         size: int = 32,
-        keep_aspect: bool = True,
+        keep_aspect: bool = False,
         margin: int = 2,
         polarity: str = "auto",
         min_component_ratio: float = 0.1,

@@ -64,18 +64,42 @@ class Segments:
         return grouped
 
 
-def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
-    """Ink mask of a plate variant (dark text on light): Otsu, then long horizontal lines off.
+def text_band(ink: np.ndarray, min_fraction: float = 0.35) -> tuple[int, int]:
+    """Rows ``(top, bottom)`` of the text line: the longest run of rows that cross many strokes.
 
-    Horizontal runs longer than ``line_fraction`` of the width are plate borders or
-    underlines, never characters, and are removed so touching characters separate from them.
+    A row through the characters crosses ink often; rows through the plate frame, the
+    bumper or blank plate cross it rarely. The run of rows whose (smoothed) number of
+    ink/background transitions is at least ``min_fraction`` of the maximum is the band.
+    """
+    transitions = np.count_nonzero(np.diff(ink > 0, axis=1), axis=1).astype(np.float32)
+    smooth = cv2.blur(transitions.reshape(-1, 1), (1, 3)).ravel()
+    if smooth.max() <= 0:
+        return 0, ink.shape[0]
+    strong = np.r_[False, smooth >= min_fraction * smooth.max(), False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(strong))
+    starts, stops = edges[::2], edges[1::2]
+    longest = int(np.argmax(stops - starts))
+    pad = max(1, ink.shape[0] // 40)
+    return max(0, int(starts[longest]) - pad), min(ink.shape[0], int(stops[longest]) + pad)
+
+
+def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
+    """Ink mask of a plate variant (dark text on light), cut to the text band.
+
+    Otsu binarisation; long horizontal runs (over ``line_fraction`` of the width: borders,
+    underlines, never characters) are removed, then everything outside the text band
+    (:func:`text_band`) is cleared, so characters touching the plate frame come free.
     """
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     if ink.mean() > 255 * 0.6:  # mostly "ink": a light-on-dark plate
         ink = cv2.bitwise_not(ink)
     length = max(3, int(line_fraction * gray.shape[1]))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    return cv2.subtract(ink, lines)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    ink = cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel))
+    top, bottom = text_band(ink)
+    ink[:top] = 0
+    ink[bottom:] = 0
+    return ink
 
 
 def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -197,10 +221,11 @@ def find_character_boxes(
     finder = _component_boxes if method == "components" else _projection_boxes
     boxes, masks = finder(ink, int(low))
     candidates = []
+    plate_width = gray.shape[1]
     for box, mask in zip(boxes, masks, strict=True):
         height = box[3] - box[1]
-        if not low <= height <= high:
-            continue
+        if not low <= height <= high or box[0] <= 0 or box[2] >= plate_width:
+            continue  # wrong size, or cut by the crop's left/right edge (frame, bumper)
         for piece, piece_mask in _split_wide(box, mask, char_aspect, max_aspect):
             width = piece[2] - piece[0]
             if width >= min_aspect * height and piece_mask.any():

@@ -1,0 +1,107 @@
+"""Saving and loading fitted models: atomic writes, clear errors, version checks."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import joblib
+
+from ._version import __version__
+
+__all__ = ["ModelFileError", "atomic_write", "load_model", "save_model"]
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, corrupt, not a skplate model, or from an incompatible version."""
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+    """Write a file through a temporary sibling and rename it into place.
+
+    ``write(tmp_path)`` writes the content; only when it returns is the file moved onto
+    ``path`` (an atomic rename on the same file system), so an interrupted run never leaves
+    a truncated file where a good one was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _compatible(saved: str) -> bool:
+    """Models are compatible within the same major.minor release."""
+    return saved.split(".")[:2] == __version__.split(".")[:2]
+
+
+def save_model(model: object, path: str | os.PathLike, *, compress: int = 3) -> Path:
+    """Save a fitted estimator with joblib, atomically, tagged with the skplate version.
+
+    Parameters
+    ----------
+    model : estimator
+        Any fitted skplate or scikit-learn estimator.
+    path : path-like
+        Destination file (conventionally ``*.joblib``).
+    compress : int, default=3
+        joblib compression level.
+
+    Returns
+    -------
+    path : Path
+    """
+    payload = {"format": "skplate-model", "skplate_version": __version__, "model": model}
+    return atomic_write(path, lambda tmp: joblib.dump(payload, tmp, compress=compress))
+
+
+def load_model(path: str | os.PathLike) -> object:
+    """Load a model written by :func:`save_model` (or a plain ``joblib.dump`` of an estimator).
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, unreadable, corrupt, or was saved by an incompatible
+        skplate version; the message names the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file; train one with 'skplate train'.")
+    try:
+        payload = joblib.load(path)
+    except (
+        EOFError,
+        pickle.UnpicklingError,
+        zlib.error,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        ModuleNotFoundError,
+        OSError,
+    ) as error:
+        raise ModelFileError(
+            f"{path}: not a readable model file (corrupt or truncated?): {error}"
+        ) from error
+    if isinstance(payload, dict) and payload.get("format") == "skplate-model":
+        saved = str(payload.get("skplate_version", "unknown"))
+        if not _compatible(saved):
+            raise ModelFileError(
+                f"{path}: saved by skplate {saved}, which this skplate {__version__} cannot "
+                "read; retrain the model or install the matching skplate version."
+            )
+        return payload["model"]
+    if hasattr(payload, "predict") or hasattr(payload, "transform"):
+        return payload
+    raise ModelFileError(f"{path}: the file holds a {type(payload).__name__}, not a model.")

@@ -1,0 +1,151 @@
+"""Formats, the constrained decoder and voting, on hand-made probability matrices."""
+
+import numpy as np
+import pytest
+
+from skplate.decode import EMPTY_DECODING, decode_segments
+from skplate.formats import ALPHABET, SPANISH_LETTERS, PlateFormat, get_formats
+from skplate.voting import hard_vote, soft_vote
+
+
+def proba_rows(*rows: dict[str, float]) -> np.ndarray:
+    """Log-probability rows over ALPHABET from {char: probability} dicts.
+
+    The probability left over is spread evenly over the other characters.
+    """
+    out = np.empty((len(rows), len(ALPHABET)))
+    for i, row in enumerate(rows):
+        rest = (1.0 - sum(row.values())) / (len(ALPHABET) - len(row))
+        out[i] = rest
+        for char, p in row.items():
+            out[i, ALPHABET.index(char)] = p
+    return np.log(out)
+
+
+def confident(text: str, p: float = 0.9) -> list[dict[str, float]]:
+    return [{c: p} for c in text]
+
+
+SPANISH = get_formats("spanish")
+
+
+class TestPlateFormat:
+    def test_pattern_slots_and_matching(self):
+        fmt = PlateFormat("NNNNAAA", letters=SPANISH_LETTERS)
+        assert len(fmt) == 7
+        assert fmt.matches("1277DPZ")
+        assert not fmt.matches("1277DPA")  # vowel not allowed
+        assert not fmt.matches("1277DP")
+        assert not fmt.matches("127ADPZ")
+
+    def test_allowed_mask(self):
+        mask = PlateFormat("NA", letters="BC").allowed_mask(ALPHABET)
+        assert mask.shape == (2, 36)
+        assert mask[0, :10].all() and not mask[0, 10:].any()
+        assert [ALPHABET[i] for i in np.flatnonzero(mask[1])] == ["B", "C"]
+
+    @pytest.mark.parametrize("pattern", ["", "NNQ", "nnnn", 7])
+    def test_bad_pattern(self, pattern):
+        with pytest.raises(ValueError, match="pattern"):
+            PlateFormat(pattern)
+
+    def test_bad_letters(self):
+        with pytest.raises(ValueError, match="letters"):
+            PlateFormat("AAA", letters="AB1")
+
+    def test_presets_and_lists(self):
+        assert SPANISH == [PlateFormat("NNNNAAA", letters=SPANISH_LETTERS)]
+        assert [len(f) for f in get_formats("any")] == [4, 5, 6, 7, 8]
+        mixed = get_formats(["spanish", "NNNAA", "spanish"])
+        assert len(mixed) == 2
+        assert get_formats(None) == get_formats("any")
+
+    def test_unknown_format_names_the_parameter(self):
+        with pytest.raises(ValueError, match="plate_format.*'german'"):
+            get_formats("german")
+
+
+class TestDecoder:
+    def test_reads_a_clean_row(self):
+        decoding = decode_segments(proba_rows(*confident("1277DPZ")), ALPHABET, SPANISH)
+        assert decoding.text == "1277DPZ"
+        assert decoding.format_index == 0
+        assert list(decoding.segments) == list(range(7))
+
+    def test_skips_spurious_segments(self):
+        # An EU-band "E" before the plate and border noise in the middle and at the end.
+        rows = [{"E": 0.6}, *confident("1277"), {"I": 0.3, "1": 0.3}, *confident("DPZ"), {"1": 0.4}]
+        decoding = decode_segments(proba_rows(*rows), ALPHABET, SPANISH)
+        assert decoding.text == "1277DPZ"
+        assert list(decoding.segments) == [1, 2, 3, 4, 6, 7, 8]
+
+    def test_restricts_slots_to_allowed_characters(self):
+        # Argmax would read "O" in a digit slot and "0" and "A" in letter slots.
+        rows = [{"O": 0.6, "0": 0.3}, *confident("277"), {"0": 0.5, "D": 0.4}, {"A": 0.7, "P": 0.2}, {"Z": 0.9}]
+        assert decode_segments(proba_rows(*rows), ALPHABET, SPANISH).text == "0277DPZ"
+
+    def test_consonant_restriction(self):
+        rows = [*confident("1277"), {"E": 0.8, "F": 0.15}, *confident("PZ")]
+        assert decode_segments(proba_rows(*rows), ALPHABET, SPANISH).text == "1277FPZ"
+        any_letter = [PlateFormat("NNNNAAA")]
+        assert decode_segments(proba_rows(*rows), ALPHABET, any_letter).text == "1277EPZ"
+
+    def test_too_few_segments_is_empty(self):
+        assert decode_segments(proba_rows(*confident("1277DP")), ALPHABET, SPANISH) == EMPTY_DECODING
+
+    def test_lengths_compete_fairly(self):
+        formats = get_formats("any")
+        six = decode_segments(proba_rows(*confident("B76ZHN")), ALPHABET, formats)
+        assert six.text == "B76ZHN"
+        # A weak extra segment is skipped rather than read as a seventh character.
+        weak = decode_segments(proba_rows(*confident("B76ZHN"), {"1": 0.05}), ALPHABET, formats)
+        assert weak.text == "B76ZHN"
+
+    def test_skip_penalty_decides_between_lengths(self):
+        rows = proba_rows(*confident("AB12"), {"7": 0.2})
+        formats = get_formats("any")
+        assert decode_segments(rows, ALPHABET, formats, skip_penalty=-0.5).text == "AB12"
+        assert decode_segments(rows, ALPHABET, formats, skip_penalty=-5.0).text == "AB127"
+
+    def test_shape_check(self):
+        with pytest.raises(ValueError, match="shape"):
+            decode_segments(np.zeros((3, 10)), ALPHABET, SPANISH)
+        with pytest.raises(ValueError, match="skip_penalty"):
+            decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, skip_penalty=1.0)
+
+
+class TestVoting:
+    def decode(self, rows):
+        return decode_segments(proba_rows(*rows), ALPHABET, SPANISH)
+
+    def test_hard_vote_majority_and_empty(self):
+        a = self.decode(confident("1277DPZ"))
+        b = self.decode(confident("1271DPZ"))
+        text, share = hard_vote([a, a, b, EMPTY_DECODING], np.ones(4))
+        assert text == "1277DPZ"
+        assert share == pytest.approx(2 / 3)
+        assert hard_vote([EMPTY_DECODING], np.ones(1)) == ("", 0.0)
+
+    def test_hard_vote_weights(self):
+        a = self.decode(confident("1277DPZ"))
+        b = self.decode(confident("1271DPZ"))
+        assert hard_vote([a, a, b], np.array([1.0, 1.0, 3.0]))[0] == "1271DPZ"
+
+    def test_hard_vote_tie_goes_to_higher_score(self):
+        sure = self.decode(confident("1277DPZ", 0.99))
+        unsure = self.decode(confident("1271DPZ", 0.5))
+        assert hard_vote([unsure, sure], np.ones(2))[0] == "1277DPZ"
+
+    def test_soft_vote_combines_slots(self):
+        # Each variant misreads a different slot; no variant reads the plate right, the sum does.
+        truth = "1277DPZ"
+        variants = []
+        for wrong in range(3):
+            rows = [{c: 0.9} for c in truth]
+            rows[wrong] = {truth[wrong]: 0.4, "8": 0.5}
+            variants.append(self.decode(rows))
+        assert all(v.text != truth for v in variants)
+        text, confidence = soft_vote(variants, np.ones(3), SPANISH, ALPHABET)
+        assert text == truth
+        assert 0 < confidence <= 1
+        assert soft_vote([EMPTY_DECODING], np.ones(1), SPANISH, ALPHABET) == ("", 0.0)
