@@ -86,12 +86,17 @@ def text_band(ink: np.ndarray, min_fraction: float = 0.35) -> tuple[int, int]:
 def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     """Ink mask of a plate variant (dark text on light), cut to the text band.
 
-    Otsu binarisation; long horizontal runs (over ``line_fraction`` of the width: borders,
+    Otsu binarisation (the level taken from the centre of the crop); long horizontal runs (over ``line_fraction`` of the width: borders,
     underlines, never characters) are removed, then everything outside the text band
     (:func:`text_band`) is cleared, so characters touching the plate frame come free.
     """
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    if ink.mean() > 255 * 0.6:  # mostly "ink": a light-on-dark plate
+    height, width = gray.shape
+    # Otsu's level from the centre of the crop, where the plate is: bright or dark
+    # surroundings cut in by the box would otherwise set the level.
+    centre = gray[height // 5 : height - height // 5, width // 10 : width - width // 10]
+    level, _ = cv2.threshold(centre, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, ink = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY_INV)
+    if np.mean(centre <= level) > 0.6:  # the plate itself is dark: light text
         ink = cv2.bitwise_not(ink)
     length = max(3, int(line_fraction * gray.shape[1]))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
