@@ -462,6 +462,13 @@ def _load_recognizer(path: str) -> object:
             f"{path}: holds a {type(model).__name__}, not a skplate plate recognizer; "
             "train one with 'skplate train'."
         )
+    try:
+        model.get_params(deep=True)
+    except AttributeError as error:  # pickled before a parameter was added to a stage
+        raise ModelFileError(
+            f"{path}: saved by an incompatible development version of skplate ({error}); "
+            "retrain it with 'skplate train'."
+        ) from error
     return model
 
 
@@ -489,7 +496,7 @@ def _use_format(model: object, plate_format: str | None, voting: str | None, log
 
 def _read(model: object, samples: Sequence, batch_size: int, log: _Log) -> tuple[list, float]:
     """Read all plates, ``batch_size`` per call; return the readings and the seconds."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     readings: list = []
     start = time.perf_counter()
@@ -557,12 +564,13 @@ def _train(args: argparse.Namespace, plate_format: str, voting: str, log: _Log, 
         )
         if value is not None
     }
+    paths = _char_paths(args.chars)
     log.info(f"[1/4] loading characters ({', '.join(args.sources)}) ...")
     chars = load_training_chars(
         args.sources,
         data_home=args.data_home,
         random_state=args.random_state,
-        **_char_paths(args.chars),
+        **paths,
         **counts,
     )
     log.info(f"      {len(chars.images)} character images")

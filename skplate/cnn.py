@@ -23,7 +23,7 @@ def build_char_cnn(
     input_shape: tuple[int, int, int],
     n_classes: int,
     *,
-    conv_filters: Sequence[int] = (16, 32),
+    conv_filters: Sequence[int | Sequence[int]] = (16, 32),
     pool_size: int = 3,
     conv_dropout: float = 0.25,
     dense_units: Sequence[int] = (1024, 512, 256),
@@ -31,13 +31,16 @@ def build_char_cnn(
     augment: bool = False,
     seed: int | None = None,
 ) -> keras.Model:
-    """Build the reference character network (uncompiled).
+    """Build the character network (uncompiled).
 
-    ``Conv(f0)-BN-ReLU-MaxPool(pool_size)-Dropout(conv_dropout)``, then
-    ``Conv(f)-BN-ReLU`` for every further ``f`` in ``conv_filters``, ``Flatten``, a
-    ``Dense-BN-ReLU`` block for every size in ``dense_units``, ``Dropout(dense_dropout)``
-    and a softmax over ``n_classes``. With ``augment=True``, random small rotations,
-    translations and zooms are applied to the inputs during training only.
+    ``conv_filters`` lists convolution blocks; a block is one number of filters or a tuple
+    of them (3x3 ``Conv-BN-ReLU`` each). Every block but the last is followed by
+    ``MaxPool(pool_size)-Dropout(conv_dropout)``. Then ``Flatten``, a ``Dense-BN-ReLU``
+    block for every size in ``dense_units``, ``Dropout(dense_dropout)`` and a softmax over
+    ``n_classes``. The default is the reference network: ``Conv16-BN-ReLU-MaxPool3-
+    Dropout.25, Conv32-BN-ReLU, Flatten, Dense 1024/512/256 (BN+ReLU), Dropout.5``.
+    With ``augment=True``, random small rotations, translations and zooms are applied to
+    the inputs during training only.
     """
     if not conv_filters:
         raise ValueError("conv_filters must name at least one convolution.")
@@ -47,11 +50,12 @@ def build_char_cnn(
         x = keras.layers.RandomRotation(0.025, fill_mode="constant", seed=seed)(x)
         x = keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed)(x)
         x = keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed)(x)
-    for index, filters in enumerate(conv_filters):
-        x = keras.layers.Conv2D(int(filters), 3, padding="same", use_bias=False)(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
-        x = keras.layers.Activation("relu")(x)
-        if index == 0:
+    for index, block in enumerate(conv_filters):
+        for filters in np.atleast_1d(block):
+            x = keras.layers.Conv2D(int(filters), 3, padding="same", use_bias=False)(x)
+            x = keras.layers.BatchNormalization(momentum=0.9)(x)
+            x = keras.layers.Activation("relu")(x)
+        if index < len(conv_filters) - 1:
             x = keras.layers.MaxPooling2D(pool_size)(x)
             x = keras.layers.Dropout(conv_dropout, seed=seed)(x)
     x = keras.layers.Flatten()(x)
@@ -73,12 +77,13 @@ class CharCNN(KerasClassifier):
 
     Parameters
     ----------
-    conv_filters : tuple of int, default=(16, 32)
-        Filters of each 3x3 convolution; the first is followed by max-pooling and dropout.
+    conv_filters : tuple, default=(16, 32)
+        Convolution blocks: each an int (filters of one 3x3 convolution) or a tuple of
+        them; every block but the last is followed by max-pooling and dropout.
     pool_size : int, default=3
-        Max-pooling size after the first convolution.
+        Max-pooling size between blocks.
     conv_dropout : float, default=0.25
-        Dropout after the first convolution block.
+        Dropout after each pooling.
     dense_units : tuple of int, default=(1024, 512, 256)
         Sizes of the dense blocks.
     dense_dropout : float, default=0.5
@@ -106,7 +111,7 @@ class CharCNN(KerasClassifier):
 
     def __init__(
         self,
-        conv_filters: Sequence[int] = (16, 32),
+        conv_filters: Sequence[int | Sequence[int]] = (16, 32),
         pool_size: int = 3,
         conv_dropout: float = 0.25,
         dense_units: Sequence[int] = (1024, 512, 256),

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
+import itertools
+
 import cv2
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -86,9 +88,11 @@ def text_band(ink: np.ndarray, min_fraction: float = 0.35) -> tuple[int, int]:
 def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     """Ink mask of a plate variant (dark text on light), cut to the text band.
 
-    Otsu binarisation (the level taken from the centre of the crop); long horizontal runs (over ``line_fraction`` of the width: borders,
-    underlines, never characters) are removed, then everything outside the text band
-    (:func:`text_band`) is cleared, so characters touching the plate frame come free.
+    Otsu binarisation (the level taken from the centre of the crop); long horizontal runs
+    (over ``line_fraction`` of the width: borders, underlines, never characters) are
+    removed; components reaching far above or below the text band (:func:`text_band`:
+    frame sides, bumper edges, stickers) are removed; then everything outside the band is
+    cleared, so characters touching the plate frame come free.
     """
     height, width = gray.shape
     # Otsu's level from the centre of the crop, where the plate is: bright or dark
@@ -102,6 +106,14 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     ink = cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel))
     top, bottom = text_band(ink)
+    tolerance = 0.25 * (bottom - top)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    above = stats[:, cv2.CC_STAT_TOP] < top - tolerance
+    below = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] > bottom + tolerance
+    outside = above | below
+    outside[0] = False
+    if outside.any():
+        ink[outside[labels]] = 0
     ink[:top] = 0
     ink[bottom:] = 0
     return ink
@@ -160,23 +172,24 @@ def _projection_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, lis
     return np.asarray(boxes, dtype=int).reshape(-1, 4), masks
 
 
-def _split_wide(box: np.ndarray, mask: np.ndarray, char_aspect: float, max_aspect: float):
-    """Split a box wider than ``max_aspect`` * height at the column-ink minima."""
+def _split_wide(box: np.ndarray, mask: np.ndarray, char_width: float, split_ratio: float):
+    """Split a box wider than ``split_ratio`` characters into pieces at the column-ink minima."""
     x1, y1, x2, y2 = box
-    width, height = x2 - x1, y2 - y1
-    if width <= max_aspect * height:
+    width = x2 - x1
+    if width <= split_ratio * char_width:
         return [(box, mask)]
-    pieces = max(2, round(width / (char_aspect * height)))
+    pieces = max(2, round(width / char_width))
     profile = np.count_nonzero(mask, axis=0).astype(float)
     cuts = [0]
     for k in range(1, pieces):
         centre = k * width // pieces
-        lo, hi = max(cuts[-1] + 1, centre - width // (3 * pieces)), min(width - 1, centre + width // (3 * pieces))
+        reach = width // (3 * pieces)
+        lo, hi = max(cuts[-1] + 1, centre - reach), min(width - 1, centre + reach)
         cuts.append(lo + int(np.argmin(profile[lo : hi + 1])) if hi > lo else centre)
     cuts.append(width)
     return [
         (np.array([x1 + a, y1, x1 + b, y2]), mask[:, a:b])
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        for a, b in itertools.pairwise(cuts)
         if b - a >= 2
     ]
 
@@ -190,6 +203,7 @@ def find_character_boxes(
     min_aspect: float = 0.08,
     max_aspect: float = 1.0,
     char_aspect: float = 0.55,
+    split_ratio: float = 1.6,
     height_tolerance: float = 0.3,
     max_chars: int = 12,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -203,10 +217,16 @@ def find_character_boxes(
         Connected components (pieces in the same columns merged) or column projection.
     min_height, max_height : float
         Allowed character height as a fraction of the plate height.
-    min_aspect, max_aspect : float
-        Allowed width / height; wider boxes are split into characters of ``char_aspect``.
+    min_aspect : float
+        Narrowest allowed width / height.
+    max_aspect : float
+        Boxes up to this width / height count as single characters when measuring the
+        typical character width.
     char_aspect : float, default=0.55
-        Typical width / height of one character, used to split merged characters.
+        Typical width / height of one character, used when too few single characters are
+        found to measure the typical width.
+    split_ratio : float, default=1.6
+        Boxes wider than this many typical characters are split at the ink minima.
     height_tolerance : float, default=0.3
         Boxes whose height differs from the median by more than this fraction are dropped,
         and so are boxes whose vertical centre is off by more than half the median height.
@@ -225,15 +245,31 @@ def find_character_boxes(
     low, high = min_height * plate_height, max_height * plate_height
     finder = _component_boxes if method == "components" else _projection_boxes
     boxes, masks = finder(ink, int(low))
-    candidates = []
     plate_width = gray.shape[1]
-    for box, mask in zip(boxes, masks, strict=True):
+    sized = [
+        (box, mask)
+        for box, mask in zip(boxes, masks, strict=True)
+        # the right height, and not cut by the crop's left/right edge (frame, bumper)
+        if low <= box[3] - box[1] <= high and box[0] > 0 and box[2] < plate_width
+    ]
+    if not sized:
+        return np.zeros((0, 4), dtype=int), []
+    # A typical character's width: the median of the boxes narrow enough to hold one
+    # character; merged characters are split into pieces of about that width.
+    widths = np.array([b[2] - b[0] for b, _ in sized], dtype=float)
+    heights = np.array([b[3] - b[1] for b, _ in sized], dtype=float)
+    single = widths <= max_aspect * heights
+    char_width = (
+        np.median(widths[single]) if single.sum() >= 3 else char_aspect * np.median(heights)
+    )
+    char_width = max(char_width, char_aspect * np.median(heights) * 0.5)
+    candidates = []
+    for box, mask in sized:
         height = box[3] - box[1]
-        if not low <= height <= high or box[0] <= 0 or box[2] >= plate_width:
-            continue  # wrong size, or cut by the crop's left/right edge (frame, bumper)
-        for piece, piece_mask in _split_wide(box, mask, char_aspect, max_aspect):
+        for piece, piece_mask in _split_wide(box, mask, char_width, split_ratio):
             width = piece[2] - piece[0]
-            if width >= min_aspect * height and piece_mask.any():
+            solid_block = piece_mask.mean() > 0.85 and width > 0.3 * height  # a band, a sticker
+            if width >= min_aspect * height and piece_mask.any() and not solid_block:
                 candidates.append((piece, piece_mask))
     if not candidates:
         return np.zeros((0, 4), dtype=int), []
@@ -275,7 +311,10 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
     min_aspect, max_aspect : float, default=0.08, 1.0
         Allowed character width / height; wider boxes are split.
     char_aspect : float, default=0.55
-        Typical character width / height, used to split merged characters.
+        Typical character width / height, used to split merged characters when too few
+        single characters are found to measure it.
+    split_ratio : float, default=1.6
+        Boxes wider than this many typical characters are split at the ink minima.
     height_tolerance : float, default=0.3
         Allowed relative deviation from the median character height of the plate.
     max_chars : int, default=12
@@ -290,6 +329,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "min_aspect": [Interval(Real, 0, None, closed="left")],
         "max_aspect": [Interval(Real, 0, None, closed="neither")],
         "char_aspect": [Interval(Real, 0, None, closed="neither")],
+        "split_ratio": [Interval(Real, 1, None, closed="left")],
         "height_tolerance": [Interval(Real, 0, None, closed="neither")],
         "max_chars": [Interval(Integral, 1, None, closed="left")],
     }
@@ -303,6 +343,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         min_aspect: float = 0.08,
         max_aspect: float = 1.0,
         char_aspect: float = 0.55,
+        split_ratio: float = 1.6,
         height_tolerance: float = 0.3,
         max_chars: int = 12,
     ) -> None:
@@ -313,6 +354,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.min_aspect = min_aspect
         self.max_aspect = max_aspect
         self.char_aspect = char_aspect
+        self.split_ratio = split_ratio
         self.height_tolerance = height_tolerance
         self.max_chars = max_chars
 
@@ -342,9 +384,19 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             min_aspect=self.min_aspect,
             max_aspect=self.max_aspect,
             char_aspect=self.char_aspect,
+            split_ratio=self.split_ratio,
             height_tolerance=self.height_tolerance,
             max_chars=self.max_chars,
         )
+
+    def character_images(self, gray: np.ndarray) -> list[np.ndarray]:
+        """The characters of one variant as dark-on-white uint8 crops, left to right.
+
+        These are exactly what :meth:`transform` hands to the normaliser, so they can also
+        serve as training characters.
+        """
+        _, masks = self.segment_variant(gray)
+        return [_mask_to_image(mask) for mask in masks]
 
     def transform(self, X: np.ndarray | Sequence) -> Segments:
         """Segment every variant of every plate and normalise all characters at once.

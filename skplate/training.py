@@ -11,23 +11,94 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import cv2
+from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
 from .cnn import CharCNN
-from .datasets import load_chars74k, make_synthetic_chars
+from .crop import PlateCropper
+from .datasets import load_chars74k, make_synthetic_chars, make_synthetic_plates
+from .datasets._fonts import find_plate_fonts
 from .normalize import CharNormalizer
+from .samples import PlateSample
+from .segment import CharacterSegmenter
 
 __all__ = [
     "CHAR_SOURCES",
     "TrainingReport",
     "load_training_chars",
+    "make_plate_chars",
     "train_char_classifier",
 ]
 
-CHAR_SOURCES = ("goodimg", "fnt", "synthetic")
-"""Character sources: Chars74K GoodImg (natural scenes), Chars74K Fnt (computer fonts) and
-characters rendered by :func:`skplate.datasets.make_synthetic_chars` (plate-like fonts)."""
+CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates")
+"""Character sources: Chars74K GoodImg (natural scenes), Chars74K Fnt (computer fonts),
+characters rendered by :func:`skplate.datasets.make_synthetic_chars` (plate-like fonts), and
+characters cut by the segmenter out of generated plates (:func:`make_plate_chars`)."""
+
+_PLATE_ALPHABET = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
+    """Camera-like damage: plate aspect change, blur, contrast, noise and JPEG compression."""
+    x1, y1, x2, y2 = box
+    stretch = rng.uniform(0.55, 1.3)  # the public photos were resized without keeping aspect
+    image = cv2.resize(image, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_AREA)
+    box = (int(x1 * stretch), y1, int(x2 * stretch), y2)
+    if rng.uniform() < 0.7:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.8))
+    noisy = image.astype(np.float32) * rng.uniform(0.5, 1.1) + rng.uniform(-20, 30)
+    noisy += rng.normal(0, rng.uniform(0, 8), image.shape)
+    image = np.clip(noisy, 0, 255).astype(np.uint8)
+    quality = int(rng.uniform(25, 90))
+    _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED), box
+
+
+def make_plate_chars(
+    n_plates: int = 600,
+    *,
+    cropper: PlateCropper | None = None,
+    segmenter: CharacterSegmenter | None = None,
+    random_state: int | None = 0,
+) -> Bunch:
+    """Characters cut out of generated plates by the same cropper and segmenter as inference.
+
+    Random 5-8 character texts are drawn on plates in every plate-like font found
+    (:func:`skplate.datasets.make_synthetic_plates`), damaged like camera photos (aspect
+    change, blur, contrast, noise, JPEG), cropped and segmented. Plates whose segment
+    count equals their text length give one labelled character per segment, so the
+    training characters have exactly the look of segmented plate characters.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (dark-on-white character crops) and ``target`` (characters).
+    """
+    rng = check_random_state(random_state)
+    cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
+    segmenter = (CharacterSegmenter() if segmenter is None else clone(segmenter)).fit(None)
+    fonts = find_plate_fonts() or (None,)
+    texts = ["".join(rng.choice(_PLATE_ALPHABET, rng.randint(5, 9))) for _ in range(n_plates)]
+    images: list[np.ndarray] = []
+    target: list[str] = []
+    per_font = -(-n_plates // len(fonts))
+    for index, font in enumerate(fonts):
+        batch = texts[index * per_font : (index + 1) * per_font]
+        if not batch:
+            break
+        plates = make_synthetic_plates(
+            batch, random_state=rng.randint(2**31), font=font, image_size=(240, 320)
+        )
+        for sample, text in zip(plates.samples, batch, strict=True):
+            image, box = _degrade(sample.image, sample.box, rng)
+            plate = cropper.transform([PlateSample(image, box, "synthetic")])[0]
+            crops = segmenter.character_images(plate)
+            if len(crops) == len(text):
+                images.extend(crops)
+                target.extend(text)
+    return Bunch(images=images, target=np.asarray(target))
 
 
 def load_training_chars(
@@ -38,6 +109,7 @@ def load_training_chars(
     fnt_path: str | None = None,
     fnt_per_class: int = 180,
     synthetic_per_class: int = 150,
+    n_plates: int = 600,
     random_state: int | None = 0,
 ) -> Bunch:
     """Gather raw character images from the chosen sources.
@@ -54,6 +126,8 @@ def load_training_chars(
         Fnt images drawn at random per class (the full set has 1,016 per class).
     synthetic_per_class : int, default=150
         Rendered characters per class.
+    n_plates : int, default=600
+        Generated plates to cut characters from (source ``"plates"``).
     random_state : int, default=0
         Seed for the Fnt subsample and the rendering.
 
@@ -94,6 +168,9 @@ def load_training_chars(
     if "synthetic" in sources:
         synthetic = make_synthetic_chars(synthetic_per_class, random_state=rng.randint(2**31))
         add(synthetic.images, synthetic.target, "synthetic")
+    if "plates" in sources:
+        plate_chars = make_plate_chars(n_plates, random_state=rng.randint(2**31))
+        add(plate_chars.images, plate_chars.target, "plates")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
 
 

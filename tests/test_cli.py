@@ -233,3 +233,44 @@ def test_results_file_is_not_truncated_when_writing_fails(
     assert "Traceback" not in err
     assert results.read_text() == "previous,results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["LicenseResults.txt"]
+
+
+@pytest.mark.slow
+def test_model_from_an_incompatible_version_exits_2(tiny_model_file, tmp_path, capsys):
+    from skplate.persistence import load_model, save_model
+
+    model = load_model(tiny_model_file)
+    del model.filter_bank.clahe_clip_limit  # as if pickled before the parameter existed
+    stale = save_model(model, tmp_path / "stale.joblib")
+    assert cli.main(["evaluate", "--model", str(stale), "--format", "spanish"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"skplate: error: {stale}: saved by an incompatible")
+    assert "Traceback" not in err
+
+
+# -- benchmark --------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.data
+def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys):
+    out = tmp_path / "benchmark.json"
+    argv = ["-q", "benchmark", "--data-home", str(data_home), "--model", str(tiny_model_file),
+            "--json", str(out)]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    table = captured.out.splitlines()
+    assert [cell.strip() for cell in table[0].split("|")] == [
+        "measure", "skplate", "reference CNN", "Tesseract+filters", "target"
+    ]
+    rows = {line.split("|")[0].strip(): [c.strip() for c in line.split("|")[1:]]
+            for line in table[2:]}
+    payload = json.loads(out.read_text())
+    assert payload["spanish"]["total"] == 21 and payload["any"]["total"] == 117
+    assert rows["21 Spanish plates (--format spanish)"] == [
+        f"{payload['spanish']['hits']}/21", "11-14", "15 (17 reported)", ">=20"
+    ]
+    assert rows["117 plates (--format any)"][0] == f"{payload['any']['hits']}/117"
+    assert rows["117 plates (--format any)"][-1] == ">=90"
+    # The fixture saved no training report beside the model: said so, not invented.
+    assert rows["GoodImg held-out accuracy"][0] == "n/a (reused model, no report)"
+    assert payload["held_out_accuracy"] is None and payload["reused_model"] is True
+    assert "no training report" in captured.err
