@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -18,7 +19,7 @@ from .filters import FilterBank
 from .formats import ALPHABET, PlateFormat, get_formats
 from .metrics import plate_accuracy
 from .samples import PlateSample, check_samples
-from .segment import CharacterSegmenter
+from .segment import CharacterSegmenter, Segments
 from .voting import hard_vote, soft_vote
 
 __all__ = ["PlateReading", "PlateRecognizer", "make_plate_recognizer"]
@@ -50,6 +51,12 @@ class PlateReading:
     variant_texts: list[str] = field(default_factory=list)
     variant_scores: list[float] = field(default_factory=list)
     variant_names: list[str] = field(default_factory=list)
+
+
+def _segment_samples(stages: tuple, samples: list[PlateSample]) -> Segments:
+    """Crop, filter and segment a batch of plates (one joblib task)."""
+    cropper, filter_bank, segmenter = stages
+    return segmenter.transform(filter_bank.transform(cropper.transform(samples)))
 
 
 def _is_fitted(estimator: object) -> bool:
@@ -91,6 +98,14 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant by how often it alone reads the training plates
         right (Laplace-smoothed); otherwise every variant weighs 1.
+    batch_size : int, default=256
+        Plates read together: each batch is cropped, filtered and segmented, then its
+        characters go through the classifier in one call. Bounds the memory of large runs.
+    n_jobs : int, default=None
+        Parallel jobs for the image stages (crop, filters, segmentation) through joblib;
+        ``joblib.parallel_config(backend=...)`` moves them to Dask or Ray. The classifier
+        still runs once over all characters. None means 1 unless in a
+        ``joblib.parallel_config`` context; -1 means all cores.
 
     Attributes
     ----------
@@ -115,6 +130,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "voting": [StrOptions({"soft", "hard"})],
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
         "learn_weights": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -127,6 +144,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         voting: str = "soft",
         skip_penalty: float = -2.5,
         learn_weights: bool = True,
+        batch_size: int = 256,
+        n_jobs: int | None = None,
     ) -> None:
         self.classifier = classifier
         self.cropper = cropper
@@ -136,6 +155,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.voting = voting
         self.skip_penalty = skip_penalty
         self.learn_weights = learn_weights
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, X: Sequence[PlateSample], y: Sequence[str] | None = None) -> PlateRecognizer:
@@ -171,12 +192,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         samples = check_samples(X)
         cropper = PlateCropper() if self.cropper is None else clone(self.cropper)
         self.cropper_ = cropper.fit(samples)
-        plates = self.cropper_.transform(samples)
         filter_bank = FilterBank() if self.filter_bank is None else clone(self.filter_bank)
-        self.filter_bank_ = filter_bank.fit(plates)
-        variants = self.filter_bank_.transform(plates)
+        self.filter_bank_ = filter_bank.fit(self.cropper_.transform(samples[:1]))
         segmenter = CharacterSegmenter() if self.segmenter is None else clone(self.segmenter)
-        self.segmenter_ = segmenter.fit(variants)
+        self.segmenter_ = segmenter.fit(None)
         self.variant_names_ = list(self.filter_bank_.variant_names_)
         n_variants = len(self.variant_names_)
         self.variant_weights_ = np.ones(n_variants)
@@ -185,7 +204,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             y = np.asarray(y).astype(str)
             if len(y) != len(X):
                 raise ValueError(f"X has {len(X)} plates but y has {len(y)} texts.")
-            decodings = self._decode_variants(variants)
+            decodings = self._decode(samples)
             hits = np.array([[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)])
             self.variant_accuracy_ = hits.mean(axis=0)
             if self.learn_weights:
@@ -193,10 +212,18 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return self
 
     # -- reading -------------------------------------------------------------------------
-    def _variants(self, X: Sequence) -> np.ndarray:
-        """Crop and filter: ``(n_plates, n_variants, H, W)`` uint8."""
-        plates = self.cropper_.transform(check_samples(X))
-        return self.filter_bank_.transform(plates)
+    def _segment(self, samples: list[PlateSample]) -> Segments:
+        """Crop, filter and segment validated plates; in parallel chunks when ``n_jobs`` asks."""
+        stages = (self.cropper_, self.filter_bank_, self.segmenter_)
+        n_jobs = effective_n_jobs(self.n_jobs)
+        if n_jobs == 1 or len(samples) < 2 * n_jobs:
+            return _segment_samples(stages, samples)
+        size = -(-len(samples) // (4 * n_jobs))
+        chunks = [samples[i : i + size] for i in range(0, len(samples), size)]
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(_segment_samples)(stages, chunk) for chunk in chunks
+        )
+        return Segments.concatenate(parts)
 
     def _log_proba(self, chars: np.ndarray) -> np.ndarray:
         """Log-probabilities over the full alphabet, one classifier call for all characters."""
@@ -207,11 +234,16 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return log_proba
 
     def _decode(self, X: Sequence) -> list[list[Decoding]]:
-        return self._decode_variants(self._variants(X))
+        """Decode every variant of every plate, ``batch_size`` plates at a time."""
+        samples = check_samples(X)
+        decodings: list[list[Decoding]] = []
+        for start in range(0, len(samples), self.batch_size):
+            batch = samples[start : start + self.batch_size]
+            decodings.extend(self._decode_segments(self._segment(batch)))
+        return decodings
 
-    def _decode_variants(self, variants: np.ndarray) -> list[list[Decoding]]:
-        """Segment all variants, classify every character in one call, decode each row."""
-        segments = self.segmenter_.transform(variants)
+    def _decode_segments(self, segments: Segments) -> list[list[Decoding]]:
+        """Classify every character of every variant in one call, then decode each row."""
         log_proba = self._log_proba(segments.chars)
         masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
         return [

@@ -52,6 +52,22 @@ class Segments:
     def __len__(self) -> int:
         return len(self.chars)
 
+    @classmethod
+    def concatenate(cls, parts: Sequence[Segments]) -> Segments:
+        """Join the segments of consecutive batches of plates into one batch."""
+        if not parts:
+            raise ValueError("concatenate needs at least one batch of segments.")
+        offsets = np.cumsum([0, *(part.n_plates for part in parts[:-1])])
+        return cls(
+            chars=np.concatenate([part.chars for part in parts]),
+            plate=np.concatenate([part.plate + o for part, o in zip(parts, offsets, strict=True)]),
+            variant=np.concatenate([part.variant for part in parts]),
+            position=np.concatenate([part.position for part in parts]),
+            boxes=np.concatenate([part.boxes for part in parts]),
+            n_plates=int(sum(part.n_plates for part in parts)),
+            n_variants=parts[0].n_variants,
+        )
+
     def rows(self) -> list[list[np.ndarray]]:
         """Index arrays of the characters of each (plate, variant), left to right."""
         order = np.lexsort((self.position, self.variant, self.plate))

@@ -1,0 +1,218 @@
+"""Tests of skplate.cnn: tiny networks trained on synthetic characters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from skplate.cnn import CharCNN, build_char_cnn, make_char_pipeline
+from skplate.datasets import make_synthetic_chars
+from skplate.normalize import CharNormalizer
+
+DIGITS = "0123456789"
+
+# A network small enough to train in ~2 s on 2 CPU cores, yet well above chance.
+TINY = {
+    "conv_filters": (8, 8),
+    "dense_units": (32,),
+    "epochs": 3,
+    "learning_rate": 3e-3,
+    "batch_size": 16,
+    "validation_split": 0.0,
+    "augment": False,
+    "random_state": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def raw_chars() -> tuple[list[np.ndarray], np.ndarray]:
+    images, target = make_synthetic_chars(
+        20, characters=DIGITS, random_state=0, return_X_y=True
+    )
+    return images, target
+
+
+@pytest.fixture(scope="module")
+def chars(raw_chars) -> tuple[np.ndarray, np.ndarray]:
+    images, target = raw_chars
+    return CharNormalizer().fit_transform(images), target
+
+
+@pytest.fixture(scope="module")
+def fitted(chars) -> CharCNN:
+    X, y = chars
+    return CharCNN(**TINY).fit(X, y)
+
+
+# -- build_char_cnn ------------------------------------------------------------------------
+def test_build_char_cnn_architecture():
+    model = build_char_cnn((32, 32, 1), 7, conv_filters=(4, 6), dense_units=(16, 8))
+    assert model.output_shape == (None, 7)
+    assert model.input_shape == (None, 32, 32, 1)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.filters for layer in convs] == [4, 6]
+    assert [layer.units for layer in dense] == [16, 8, 7]
+    assert dense[-1].activation is keras.activations.softmax
+    assert not any("random" in layer.name for layer in model.layers)
+    proba = np.asarray(model(np.zeros((3, 32, 32, 1), np.float32)))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_build_char_cnn_augment_adds_random_layers():
+    model = build_char_cnn((32, 32, 1), 3, conv_filters=(4,), dense_units=(), augment=True)
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert {"RandomRotation", "RandomTranslation", "RandomZoom"} <= kinds
+
+
+def test_build_char_cnn_needs_a_convolution():
+    with pytest.raises(ValueError, match="conv_filters"):
+        build_char_cnn((32, 32, 1), 3, conv_filters=())
+
+
+# -- fitting -------------------------------------------------------------------------------
+def test_fit_classes_and_predict_proba(fitted, chars):
+    X, y = chars
+    assert isinstance(fitted.classes_, np.ndarray)
+    assert fitted.classes_.tolist() == list(DIGITS)
+    assert all(isinstance(c, str) for c in fitted.classes_)
+    proba = fitted.predict_proba(X)
+    assert proba.shape == (len(X), len(DIGITS))
+    assert np.all(proba >= 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    predicted = fitted.predict(X)
+    assert predicted.shape == (len(X),)
+    assert set(predicted) <= set(DIGITS)
+    np.testing.assert_array_equal(predicted, fitted.classes_[proba.argmax(axis=1)])
+    # The underlying network has the configured shape.
+    assert fitted.model_.output_shape == (None, len(DIGITS))
+    assert len(fitted.history_["loss"]) == TINY["epochs"]
+
+
+def test_training_accuracy_well_above_chance(fitted, chars):
+    X, y = chars
+    accuracy = np.mean(fitted.predict(X) == y)
+    assert accuracy > 0.6  # chance is 0.1
+    assert fitted.score(X, y) == pytest.approx(accuracy)
+
+
+def test_integer_labels_are_read_as_characters(chars):
+    X, y = chars
+    model = CharCNN(**{**TINY, "epochs": 1}).fit(X[:60], y[:60].astype(int))
+    assert model.classes_.tolist() == list(DIGITS)
+    assert set(model.predict(X[:5])) <= set(DIGITS)
+
+
+def test_fit_is_deterministic_for_an_integer_random_state(chars):
+    """Same seed, same weights, including augmentation, dropout and the validation split."""
+    X, y = chars
+    params = {**TINY, "augment": True, "validation_split": 0.2, "patience": 1, "epochs": 2}
+    first = CharCNN(**params).fit(X, y).predict_proba(X)
+    second = CharCNN(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(first, second, rtol=0, atol=1e-6)
+    other_seed = CharCNN(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
+    assert np.abs(other_seed - first).max() > 1e-3
+
+
+@pytest.mark.parametrize("shape", [(10, 32, 32), (10, 1024), (10,), (2, 10, 32, 32, 1)])
+def test_fit_rejects_non_4d_input_with_a_hint(shape):
+    y = np.array(list(DIGITS))[np.arange(shape[0]) % 10]
+    with pytest.raises(ValueError, match=r"\(n, size, size, 1\).*CharNormalizer"):
+        CharCNN(**TINY).fit(np.zeros(shape, np.float32), y)
+
+
+def test_fit_rejects_raw_images_with_a_hint(raw_chars):
+    images, target = raw_chars
+    same_size = [np.zeros((40, 30), np.uint8)] * 4
+    with pytest.raises(ValueError, match="make_char_pipeline"):
+        CharCNN(**TINY).fit(same_size, target[:4])
+
+
+# -- scikit-learn API ----------------------------------------------------------------------
+def test_get_params_clone_set_params(fitted, chars):
+    params = fitted.get_params()
+    for name, value in TINY.items():
+        assert params[name] == value, name
+    assert params["patience"] == 4 and params["pool_size"] == 3
+    copy = clone(fitted)
+    assert copy.get_params() == params
+    assert not hasattr(copy, "model_")  # clone drops the fitted state
+    assert copy.set_params(dense_dropout=0.1, conv_filters=(4,)) is copy
+    assert copy.dense_dropout == 0.1 and copy.conv_filters == (4,)
+    assert fitted.dense_dropout == 0.5 and fitted.conv_filters == (8, 8)
+
+
+def test_make_char_pipeline_nested_params_and_raw_images(raw_chars):
+    images, target = raw_chars
+    pipe = make_char_pipeline(classifier=CharCNN(**TINY))
+    assert isinstance(pipe, Pipeline)
+    assert list(pipe.named_steps) == ["normalizer", "classifier"]
+    assert isinstance(pipe.named_steps["normalizer"], CharNormalizer)
+    params = pipe.get_params(deep=True)
+    assert params["classifier__epochs"] == 3 and params["normalizer__size"] == 32
+    pipe.set_params(classifier__epochs=2, normalizer__size=24)
+    assert pipe.named_steps["classifier"].epochs == 2
+    pipe.fit(images, target)  # raw, variously sized uint8 images
+    classifier = pipe.named_steps["classifier"]
+    assert len(classifier.history_["loss"]) == 2
+    assert classifier.model_.input_shape == (None, 24, 24, 1)
+    proba = pipe.predict_proba(images[:7])
+    assert proba.shape == (7, 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert np.mean(pipe.predict(images) == target) > 0.4
+
+
+def test_make_char_pipeline_defaults():
+    pipe = make_char_pipeline()
+    assert isinstance(pipe.named_steps["classifier"], CharCNN)
+    assert pipe.get_params()["classifier__dense_units"] == (1024, 512, 256)
+    assert clone(pipe).get_params()["classifier__epochs"] == 25
+
+
+def test_grid_search_over_pipeline(raw_chars):
+    """scikeras 0.13 is unmaintained: clone and GridSearchCV must still work with CharCNN."""
+    images, target = raw_chars
+    images, target = images[:120], target[:120]
+    pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, "epochs": 2}))
+    search = GridSearchCV(pipe, {"classifier__dense_dropout": [0.0, 0.3]}, cv=2)
+    search.fit(images, target)
+    assert len(search.cv_results_["params"]) == 2
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores)) and np.all((scores >= 0) & (scores <= 1))
+    best = search.best_estimator_
+    assert best.named_steps["classifier"].dense_dropout == search.best_params_[
+        "classifier__dense_dropout"
+    ]
+    assert hasattr(best.named_steps["classifier"], "model_")
+    assert search.predict(images[:5]).shape == (5,)
+    assert not hasattr(pipe.named_steps["classifier"], "model_")  # the original is untouched
+
+
+def test_joblib_round_trip_in_a_fresh_process(fitted, chars, tmp_path):
+    X, _ = chars
+    model_path, x_path, out_path = (tmp_path / name for name in ("m.joblib", "X.npy", "p.npy"))
+    joblib.dump(fitted, model_path)
+    np.save(x_path, X[:40])
+    script = textwrap.dedent(
+        f"""
+        import joblib, numpy as np
+        model = joblib.load({str(model_path)!r})
+        assert type(model).__name__ == "CharCNN", type(model)
+        assert model.classes_.tolist() == list("0123456789"), model.classes_
+        np.save({str(out_path)!r}, model.predict_proba(np.load({str(x_path)!r})))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    np.testing.assert_allclose(np.load(out_path), fitted.predict_proba(X[:40]), atol=1e-6)
