@@ -88,7 +88,7 @@ def read_image(path: str | Path) -> np.ndarray:
 
 
 def decode_image(data: bytes | np.ndarray, *, name: str) -> np.ndarray:
-    """Decode encoded image bytes (PNG, JPEG, BMP, ...) into an array, naming ``name`` on failure."""
+    """Decode encoded image bytes (PNG, JPEG, BMP, ...), naming ``name`` on failure."""
     buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     if buffer.size == 0:
         raise ValueError(f"{name}: the file is empty; expected an encoded image.")

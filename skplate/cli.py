@@ -230,12 +230,16 @@ def _add_verbosity(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """-q / -v; on a sub-command they default to SUPPRESS so as not to undo the global ones."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "-q", "--quiet", action="store_true",
+        "-q",
+        "--quiet",
+        action="store_true",
         default=argparse.SUPPRESS if suppress else False,
         help="print results only: no progress, no per-plate table",
     )
     group.add_argument(
-        "-v", "--verbose", action="count",
+        "-v",
+        "--verbose",
+        action="count",
         default=argparse.SUPPRESS if suppress else 0,
         help="more detail (per-variant readings, epoch lines, tracebacks)",
     )
@@ -245,32 +249,46 @@ def _training_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("training data and network")
     group.add_argument(
-        "--chars", nargs="+", metavar="PATH",
+        "--chars",
+        nargs="+",
+        metavar="PATH",
         help="EnglishImg / EnglishFnt archives or folders (default: in the data home)",
     )
     group.add_argument(
-        "--sources", type=_sources, default=DEFAULT_SOURCES, metavar="LIST",
-        help="character sources, comma-separated, from goodimg,fnt,synthetic "
-        "(default: all three)",
+        "--sources",
+        type=_sources,
+        default=DEFAULT_SOURCES,
+        metavar="LIST",
+        help="character sources, comma-separated, from goodimg,fnt,synthetic (default: all three)",
     )
     group.add_argument(
-        "--data-home", metavar="DIR",
+        "--data-home",
+        metavar="DIR",
         help="folder holding the reference data (default: $SKPLATE_DATA or ~/skplate_data)",
     )
     group.add_argument(
-        "--epochs", type=_positive_int, metavar="N",
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
         help="most training epochs (default: CharCNN's, 25; early stopping may end sooner)",
     )
     group.add_argument(
-        "--random-state", type=int, default=0, metavar="SEED",
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
         help="seed of the data subsampling, the split and the network (default: 0)",
     )
     group.add_argument(
-        "--fnt-per-class", type=_positive_int, metavar="N",
+        "--fnt-per-class",
+        type=_positive_int,
+        metavar="N",
         help="EnglishFnt images drawn per class (default: 180)",
     )
     group.add_argument(
-        "--synthetic-per-class", type=_positive_int, metavar="N",
+        "--synthetic-per-class",
+        type=_positive_int,
+        metavar="N",
         help="rendered characters per class (default: 150)",
     )
     return parent
@@ -279,16 +297,21 @@ def _training_options() -> argparse.ArgumentParser:
 def _model_options(*, required: bool) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--model", required=required, metavar="PATH",
+        "--model",
+        required=required,
+        metavar="PATH",
         help="model file written by 'skplate train'",
     )
     parent.add_argument(
-        "--format", dest="plate_format", metavar="FORMAT",
+        "--format",
+        dest="plate_format",
+        metavar="FORMAT",
         help="plate format: spanish, any, or a pattern of N (digit), A (letter), "
         "X (either) such as NNNNAAA (default: the model's)",
     )
     parent.add_argument(
-        "--voting", choices=("soft", "hard"),
+        "--voting",
+        choices=("soft", "hard"),
         help="how the filter variants' readings are combined (default: the model's)",
     )
     return parent
@@ -311,26 +334,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verbosity(verbosity, suppress=True)
 
     train = commands.add_parser(
-        "train", parents=[_training_options(), verbosity],
+        "train",
+        parents=[_training_options(), verbosity],
         help="train the character CNN and save a plate recognizer",
         description="Train the character CNN, build a plate recognizer and save it.",
-        epilog=_TRAIN_EPILOG, formatter_class=formatter,
+        epilog=_TRAIN_EPILOG,
+        formatter_class=formatter,
     )
     train.add_argument(
-        "--out", default=DEFAULT_MODEL, metavar="PATH",
+        "--out",
+        default=DEFAULT_MODEL,
+        metavar="PATH",
         help=f"where to save the model (default: {DEFAULT_MODEL})",
     )
     train.add_argument(
-        "--format", dest="plate_format", default="any", metavar="FORMAT",
+        "--format",
+        dest="plate_format",
+        default="any",
+        metavar="FORMAT",
         help="plate format the recognizer reads: spanish, any, or a pattern such as "
         "NNNNAAA (default: any)",
     )
     train.add_argument(
-        "--voting", choices=("soft", "hard"), default="soft",
+        "--voting",
+        choices=("soft", "hard"),
+        default="soft",
         help="how the filter variants' readings are combined (default: soft)",
     )
     train.add_argument(
-        "--plates", metavar="PATH",
+        "--plates",
+        metavar="PATH",
         help="labelled plates (test6Training.zip or folder) to learn the filter variants' "
         "weights from; only the plates fitting --format are used (default: none, every "
         "variant weighs the same)",
@@ -338,18 +371,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_cmd_train)
 
     evaluate = commands.add_parser(
-        "evaluate", parents=[_model_options(required=True), verbosity],
+        "evaluate",
+        parents=[_model_options(required=True), verbosity],
         help="score a saved model on labelled plates",
         description="Read labelled plates with a saved model and score the readings.",
-        epilog=_EVALUATE_EPILOG, formatter_class=formatter,
+        epilog=_EVALUATE_EPILOG,
+        formatter_class=formatter,
     )
     evaluate.add_argument(
-        "--plates", metavar="PATH",
+        "--plates",
+        metavar="PATH",
         help="test6Training.zip, its folder, or a folder holding it (default: the data home)",
     )
     evaluate.add_argument("--data-home", metavar="DIR", help="folder holding the reference data")
     evaluate.add_argument(
-        "--all-plates", action="store_true",
+        "--all-plates",
+        action="store_true",
         help="read every plate, not only those whose text fits the format",
     )
     evaluate.add_argument(
@@ -357,16 +394,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", metavar="FILE", help="write the scores as JSON to FILE")
     evaluate.add_argument(
-        "--batch-size", type=_positive_int, default=BATCH_SIZE, metavar="N",
+        "--batch-size",
+        type=_positive_int,
+        default=BATCH_SIZE,
+        metavar="N",
         help=f"plates read per call (default: {BATCH_SIZE})",
     )
     evaluate.set_defaults(func=_cmd_evaluate)
 
     predict = commands.add_parser(
-        "predict", parents=[_model_options(required=True), verbosity],
+        "predict",
+        parents=[_model_options(required=True), verbosity],
         help="read the plate of photos",
         description="Read the plate of one or more photos.",
-        epilog=_PREDICT_EPILOG, formatter_class=formatter,
+        epilog=_PREDICT_EPILOG,
+        formatter_class=formatter,
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="photo files")
     where = predict.add_mutually_exclusive_group()
@@ -379,19 +421,25 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=_cmd_predict)
 
     benchmark = commands.add_parser(
-        "benchmark", parents=[_training_options(), verbosity],
+        "benchmark",
+        parents=[_training_options(), verbosity],
         help="train or reuse a model and compare it with the reference figures",
         description="Train (or reuse) a model, read the reference plates and compare.",
-        epilog=_BENCHMARK_EPILOG, formatter_class=formatter,
+        epilog=_BENCHMARK_EPILOG,
+        formatter_class=formatter,
     )
     benchmark.add_argument(
-        "--model", metavar="PATH",
+        "--model",
+        metavar="PATH",
         help="reuse this model file if it exists, else train one and save it there "
         "(default: train without saving)",
     )
     benchmark.add_argument("--json", metavar="FILE", help="write the figures as JSON to FILE")
     benchmark.add_argument(
-        "--batch-size", type=_positive_int, default=BATCH_SIZE, metavar="N",
+        "--batch-size",
+        type=_positive_int,
+        default=BATCH_SIZE,
+        metavar="N",
         help=f"plates read per call (default: {BATCH_SIZE})",
     )
     benchmark.set_defaults(func=_cmd_benchmark)
@@ -427,8 +475,12 @@ def _char_paths(paths: Sequence[str] | None) -> dict[str, str]:
 
 
 def _load_plates(
-    path: str | None, data_home: str | None, plate_format: object, log: _Log,
-    *, all_plates: bool = False,
+    path: str | None,
+    data_home: str | None,
+    plate_format: object,
+    log: _Log,
+    *,
+    all_plates: bool = False,
 ):
     """Load the labelled plates fitting ``plate_format``; return them and the skip count.
 
@@ -501,8 +553,12 @@ def _read(model: object, samples: Sequence, batch_size: int, log: _Log) -> tuple
     readings: list = []
     start = time.perf_counter()
     with tqdm(
-        total=len(samples), unit="plate", desc="reading", file=sys.stderr,
-        disable=not log.progress, leave=False,
+        total=len(samples),
+        unit="plate",
+        desc="reading",
+        file=sys.stderr,
+        disable=not log.progress,
+        leave=False,
     ) as bar:
         for first in range(0, len(samples), batch_size):
             batch = samples[first : first + batch_size]
@@ -753,9 +809,16 @@ def _cmd_benchmark(args: argparse.Namespace, log: _Log) -> int:
         model = trained
         if args.model:
             _save(
-                model, training_report, args.model,
-                {"plate_format": "any", "voting": "soft", "sources": list(args.sources),
-                 "random_state": args.random_state, "weights_from_plates": None},
+                model,
+                training_report,
+                args.model,
+                {
+                    "plate_format": "any",
+                    "voting": "soft",
+                    "sources": list(args.sources),
+                    "random_state": args.random_state,
+                    "weights_from_plates": None,
+                },
                 log,
             )
         reused = False
@@ -784,7 +847,8 @@ def _cmd_benchmark(args: argparse.Namespace, log: _Log) -> int:
         "held_out": unavailable if held_out is None else _percent(held_out),
         "seconds": f"{seconds_per_plate:.3f}",
         "training": (
-            unavailable if training_seconds is None
+            unavailable
+            if training_seconds is None
             else f"{training_seconds:.0f} s" + (" (reused model)" if reused else "")
         ),
     }
@@ -826,8 +890,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_USAGE)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("skplate: error: a command is required (train, evaluate, predict, benchmark)",
-              file=sys.stderr)
+        print(
+            "skplate: error: a command is required (train, evaluate, predict, benchmark)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     log = _Log(getattr(args, "quiet", False), getattr(args, "verbose", 0) or 0)
     try:

@@ -57,8 +57,9 @@ def _check_output_size(output_size: object) -> tuple[int, int]:
         raise ValueError(
             f"output_size must be two positive integers (width, height), got {output_size!r}."
         ) from None
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1
-               for v in (width, height)):
+    if not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in (width, height)
+    ):
         raise ValueError(
             f"output_size must be two positive integers (width, height), got {output_size!r}."
         )
@@ -79,8 +80,9 @@ def _resize(gray: np.ndarray, output_size: tuple[int, int]) -> np.ndarray:
     if (width, height) == output_size:
         return gray
     shrink = output_size[0] * output_size[1] < width * height
-    return cv2.resize(gray, output_size,
-                      interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+    return cv2.resize(
+        gray, output_size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
+    )
 
 
 def crop_plate(
@@ -140,8 +142,14 @@ def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     height, width = mask.shape
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     comp_w, comp_h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    keep = ((left > 0) & (top > 0) & (left + comp_w < width) & (top + comp_h < height)
-            & (comp_h < 0.9 * height) & (comp_w < 0.5 * width))
+    keep = (
+        (left > 0)
+        & (top > 0)
+        & (left + comp_w < width)
+        & (top + comp_h < height)
+        & (comp_h < 0.9 * height)
+        & (comp_w < 0.5 * width)
+    )
     keep[0] = False
     return keep.astype(np.uint8)[labels], int(stats[keep, cv2.CC_STAT_AREA].sum())
 
@@ -156,8 +164,9 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     height, width = gray.shape
     scale = _SKEW_WORK_HEIGHT / height
     work_size = (max(8, round(width * scale)), _SKEW_WORK_HEIGHT)
-    small = cv2.resize(gray, work_size,
-                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    small = cv2.resize(
+        gray, work_size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    )
     _, dark = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     dark_text, dark_area = _text_components(dark)
     light_text, light_area = _text_components(1 - dark)
@@ -182,8 +191,9 @@ def _profile_sharpness(ys: np.ndarray, xs: np.ndarray, angles: np.ndarray) -> np
     frac = rows - low
     index = low.astype(np.intp) + np.arange(len(angles))[:, None] * n_bins
     size = len(angles) * n_bins
-    profile = (np.bincount(index.ravel(), (1.0 - frac).ravel(), minlength=size + 1)
-               + np.bincount((index + 1).ravel(), frac.ravel(), minlength=size + 1))
+    profile = np.bincount(index.ravel(), (1.0 - frac).ravel(), minlength=size + 1) + np.bincount(
+        (index + 1).ravel(), frac.ravel(), minlength=size + 1
+    )
     profile = profile[:size].reshape(len(angles), n_bins)
     return np.einsum("ij,ij->i", profile, profile)
 
@@ -228,9 +238,11 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 15.0) -> float:
     ys = ys - (mask.shape[0] - 1) / 2.0
     xs = xs - (mask.shape[1] - 1) / 2.0
     n_coarse = int(np.floor(max_angle / _SKEW_COARSE_STEP))
-    angles = np.unique(np.concatenate([
-        np.arange(-n_coarse, n_coarse + 1) * _SKEW_COARSE_STEP, [-max_angle, max_angle]
-    ]))
+    angles = np.unique(
+        np.concatenate(
+            [np.arange(-n_coarse, n_coarse + 1) * _SKEW_COARSE_STEP, [-max_angle, max_angle]]
+        )
+    )
     scores = _profile_sharpness(ys, xs, angles)
     zero_score = scores[np.flatnonzero(angles == 0)[0]]
     best, best_score = float(angles[np.argmax(scores)]), float(scores.max())
@@ -280,8 +292,9 @@ def deskew(gray: np.ndarray, max_angle: float = 15.0, *, mode: str = "rotate") -
     else:
         slope = np.tan(np.deg2rad(angle))  # the text line rises by `slope` per column
         matrix = np.array([[1.0, 0.0, 0.0], [slope, 1.0, -slope * centre[0]]])
-    return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 class PlateCropper(TransformerMixin, BaseEstimator):

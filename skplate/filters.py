@@ -42,7 +42,6 @@ __all__ = [
 ]
 
 
-
 def _otsu_level(gray: np.ndarray) -> float:
     level, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return level
@@ -101,8 +100,9 @@ def clahe_tozero(
     clahe_tile_grid : int, default=8
         Number of CLAHE tiles along each axis.
     """
-    clahe = cv2.createCLAHE(clipLimit=float(clahe_clip_limit),
-                            tileGridSize=(clahe_tile_grid, clahe_tile_grid))
+    clahe = cv2.createCLAHE(
+        clipLimit=float(clahe_clip_limit), tileGridSize=(clahe_tile_grid, clahe_tile_grid)
+    )
     equalised = clahe.apply(gray)
     _, out = cv2.threshold(equalised, _otsu_level(equalised), 255, cv2.THRESH_TOZERO)
     return out
@@ -164,15 +164,17 @@ def stable_threshold(gray: np.ndarray, *, stable_step: int = 8) -> int:
 
 def stable_truncate(gray: np.ndarray, *, stable_step: int = 8) -> np.ndarray:
     """Cap pixels brighter than the :func:`stable_threshold` at that threshold."""
-    _, out = cv2.threshold(gray, stable_threshold(gray, stable_step=stable_step), 255,
-                           cv2.THRESH_TRUNC)
+    _, out = cv2.threshold(
+        gray, stable_threshold(gray, stable_step=stable_step), 255, cv2.THRESH_TRUNC
+    )
     return out
 
 
 def stable_tozero(gray: np.ndarray, *, stable_step: int = 8) -> np.ndarray:
     """Set pixels at or below the :func:`stable_threshold` to 0, keep the others."""
-    _, out = cv2.threshold(gray, stable_threshold(gray, stable_step=stable_step), 255,
-                           cv2.THRESH_TOZERO)
+    _, out = cv2.threshold(
+        gray, stable_threshold(gray, stable_step=stable_step), 255, cv2.THRESH_TOZERO
+    )
     return out
 
 
@@ -182,8 +184,7 @@ def _brightness_level(gray: np.ndarray, brightness_factor: float) -> float:
 
 def brightness_tozero(gray: np.ndarray, *, brightness_factor: float = 1.0) -> np.ndarray:
     """Set pixels at or below ``brightness_factor`` times the mean brightness to 0."""
-    _, out = cv2.threshold(gray, _brightness_level(gray, brightness_factor), 255,
-                           cv2.THRESH_TOZERO)
+    _, out = cv2.threshold(gray, _brightness_level(gray, brightness_factor), 255, cv2.THRESH_TOZERO)
     return out
 
 
@@ -231,9 +232,12 @@ def bilateral_sharpen(
     center : float, default=5
         Centre weight of the sharpening kernel (see :func:`sharpen`).
     """
-    smooth = _bilateral(gray, bilateral_diameter=bilateral_diameter,
-                        bilateral_sigma_color=bilateral_sigma_color,
-                        bilateral_sigma_space=bilateral_sigma_space)
+    smooth = _bilateral(
+        gray,
+        bilateral_diameter=bilateral_diameter,
+        bilateral_sigma_color=bilateral_sigma_color,
+        bilateral_sigma_space=bilateral_sigma_space,
+    )
     return sharpen(smooth, center=center)
 
 
@@ -244,8 +248,9 @@ def _bilateral(
     bilateral_sigma_color: float,
     bilateral_sigma_space: float,
 ) -> np.ndarray:
-    return cv2.bilateralFilter(gray, int(bilateral_diameter), float(bilateral_sigma_color),
-                               float(bilateral_sigma_space))
+    return cv2.bilateralFilter(
+        gray, int(bilateral_diameter), float(bilateral_sigma_color), float(bilateral_sigma_space)
+    )
 
 
 #: Filter name -> pure function ``gray uint8 (H, W) -> uint8 (H, W)``; keyword parameters
@@ -285,8 +290,11 @@ DEFAULT_PARAMS: dict[str, object] = {
 
 
 def _keywords(func: Callable) -> tuple[str, ...]:
-    return tuple(name for name, p in inspect.signature(func).parameters.items()
-                 if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "center")
+    return tuple(
+        name
+        for name, p in inspect.signature(func).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "center"
+    )
 
 
 _FILTER_KEYWORDS = {name: _keywords(func) for name, func in FILTERS.items()}
@@ -337,9 +345,7 @@ def _check_centers(centers: object, param: str) -> tuple[float, ...]:
 _Variant = tuple[str, Callable[[np.ndarray], np.ndarray] | None, Callable[[np.ndarray], np.ndarray]]
 
 
-def _variants(
-    names: Sequence[str] | None, params: Mapping[str, object] | None
-) -> list[_Variant]:
+def _variants(names: Sequence[str] | None, params: Mapping[str, object] | None) -> list[_Variant]:
     """Expand filter names into variants, checking names and centres."""
     names = _check_names(names)
     merged = {**DEFAULT_PARAMS, **(params or {})}
@@ -348,14 +354,20 @@ def _variants(
         kwargs = {key: merged[key] for key in _FILTER_KEYWORDS[name]}
         if name == "sharpen":
             for center in _check_centers(merged["sharpen_centers"], "sharpen_centers"):
-                variants.append((f"sharpen_{_format_center(center)}", None,
-                                 partial(sharpen, center=center)))
+                variants.append(
+                    (f"sharpen_{_format_center(center)}", None, partial(sharpen, center=center))
+                )
         elif name == "bilateral_sharpen":
             # The bilateral smoothing is the costly step and does not depend on the centre.
             smooth = partial(_bilateral, **kwargs)
             for center in _check_centers(merged["bilateral_centers"], "bilateral_centers"):
-                variants.append((f"bilateral_sharpen_{_format_center(center)}", smooth,
-                                 partial(sharpen, center=center)))
+                variants.append(
+                    (
+                        f"bilateral_sharpen_{_format_center(center)}",
+                        smooth,
+                        partial(sharpen, center=center),
+                    )
+                )
         else:
             func = FILTERS[name]
             variants.append((name, None, partial(func, **kwargs) if kwargs else func))
@@ -420,8 +432,11 @@ def _apply(gray: np.ndarray, variants: list[_Variant], out: np.ndarray | None) -
 
 def _check_plate(plate: object, name: str) -> np.ndarray:
     if not isinstance(plate, np.ndarray) or plate.dtype != np.uint8 or plate.ndim != 2:
-        described = (f"{plate.dtype} array of shape {plate.shape}"
-                     if isinstance(plate, np.ndarray) else type(plate).__name__)
+        described = (
+            f"{plate.dtype} array of shape {plate.shape}"
+            if isinstance(plate, np.ndarray)
+            else type(plate).__name__
+        )
         raise ValueError(f"{name}: expected a 2-D uint8 gray plate, got {described}.")
     if plate.shape[0] == 0 or plate.shape[1] == 0:
         raise ValueError(f"{name}: the plate is empty (shape {plate.shape}).")

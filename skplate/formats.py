@@ -104,9 +104,11 @@ class PlateFormat:
         return len(self.pattern)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PlateFormat) and (
-            self.pattern, self.letters, self.digits
-        ) == (other.pattern, other.letters, other.digits)
+        return isinstance(other, PlateFormat) and (self.pattern, self.letters, self.digits) == (
+            other.pattern,
+            other.letters,
+            other.digits,
+        )
 
     def __hash__(self) -> int:
         return hash((self.pattern, self.letters, self.digits))

@@ -20,9 +20,7 @@ def _as_texts(values: Sequence[str] | np.ndarray, name: str) -> list[str]:
 def _check_pair(y_true, y_pred) -> tuple[list[str], list[str]]:
     true, pred = _as_texts(y_true, "y_true"), _as_texts(y_pred, "y_pred")
     if len(true) != len(pred):
-        raise ValueError(
-            f"y_true and y_pred have different lengths: {len(true)} and {len(pred)}."
-        )
+        raise ValueError(f"y_true and y_pred have different lengths: {len(true)} and {len(pred)}.")
     if not true:
         raise ValueError("y_true is empty; there is nothing to score.")
     return true, pred

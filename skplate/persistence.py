@@ -101,7 +101,19 @@ def load_model(path: str | os.PathLike) -> object:
                 f"{path}: saved by skplate {saved}, which this skplate {__version__} cannot "
                 "read; retrain the model or install the matching skplate version."
             )
-        return payload["model"]
+        return _check_estimator(payload["model"], path)
     if hasattr(payload, "predict") or hasattr(payload, "transform"):
-        return payload
+        return _check_estimator(payload, path)
     raise ModelFileError(f"{path}: the file holds a {type(payload).__name__}, not a model.")
+
+
+def _check_estimator(model: object, path: Path) -> object:
+    """Reject a model pickled by an older development build whose estimators lack parameters."""
+    if hasattr(model, "get_params"):
+        try:
+            model.get_params(deep=True)
+        except AttributeError as error:
+            raise ModelFileError(
+                f"{path}: saved by an incompatible skplate build ({error}); retrain the model."
+            ) from error
+    return model

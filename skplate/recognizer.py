@@ -184,9 +184,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.classes_ = np.asarray(self.classifier_.classes_).astype(str)
         unknown = sorted(set(self.classes_) - set(ALPHABET))
         if unknown:
-            raise ValueError(
-                f"classifier: classes {unknown} are not plate characters (0-9, A-Z)."
-            )
+            raise ValueError(f"classifier: classes {unknown} are not plate characters (0-9, A-Z).")
         self._alphabet_index = np.array([ALPHABET.index(c) for c in self.classes_])
         self.formats_ = get_formats(self.plate_format)
         samples = check_samples(X)
@@ -205,7 +203,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             if len(y) != len(X):
                 raise ValueError(f"X has {len(X)} plates but y has {len(y)} texts.")
             decodings = self._decode(samples)
-            hits = np.array([[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)])
+            hits = np.array(
+                [[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)]
+            )
             self.variant_accuracy_ = hits.mean(axis=0)
             if self.learn_weights:
                 self.variant_weights_ = (hits.sum(axis=0) + 1.0) / (len(y) + 2.0)

@@ -43,8 +43,10 @@ def clip_box(box: Sequence[float], shape: tuple[int, ...], *, name: str) -> tupl
     """
     try:
         x1, y1, x2, y2 = (float(v) for v in box)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: the plate box must be four numbers (x1, y1, x2, y2), got {box!r}.")
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{name}: the plate box must be four numbers (x1, y1, x2, y2), got {box!r}."
+        ) from error
     if not all(np.isfinite([x1, y1, x2, y2])):
         raise ValueError(f"{name}: the plate box {box!r} holds a non-finite number.")
     height, width = shape[:2]
@@ -64,16 +66,19 @@ def check_samples(X: Sequence) -> list[PlateSample]:
     Each item may be a ``PlateSample`` or an ``(image, box[, name])`` tuple. Boxes are
     clipped to the image; an item that cannot be used raises an error naming its index.
     """
-    if isinstance(X, PlateSample) or (isinstance(X, tuple) and len(X) in (2, 3)
-                                       and isinstance(X[0], np.ndarray)):
-        raise TypeError("X must be a sequence of plate samples, not a single sample; "
-                        "wrap it in a list: [sample].")
+    if isinstance(X, PlateSample) or (
+        isinstance(X, tuple) and len(X) in (2, 3) and isinstance(X[0], np.ndarray)
+    ):
+        raise TypeError(
+            "X must be a sequence of plate samples, not a single sample; "
+            "wrap it in a list: [sample]."
+        )
     try:
         n_samples = len(X)
-    except TypeError:
+    except TypeError as error:
         raise TypeError(
             f"X must be a sequence of (image, box) samples, got {type(X).__name__}."
-        )
+        ) from error
     samples = []
     for index in range(n_samples):
         item = X[index]

@@ -8,11 +8,10 @@ classifier is called once for everything.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
-
-import itertools
 
 import cv2
 import numpy as np
@@ -137,7 +136,7 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
 
 def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Connected components as boxes, with pieces of one character (same columns) merged."""
-    n_labels, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     boxes = np.column_stack(
         [
             stats[1:, cv2.CC_STAT_LEFT],
@@ -146,7 +145,9 @@ def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list
             stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT],
         ]
     ).astype(int)
-    keep = (stats[1:, cv2.CC_STAT_AREA] >= 4) & (boxes[:, 3] - boxes[:, 1] >= max(2, min_height // 4))
+    keep = (stats[1:, cv2.CC_STAT_AREA] >= 4) & (
+        boxes[:, 3] - boxes[:, 1] >= max(2, min_height // 4)
+    )
     boxes = boxes[keep]
     ids = [[i] for i in np.flatnonzero(keep) + 1]
     merged = True
@@ -159,12 +160,18 @@ def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list
             overlap = min(boxes[a, 2], boxes[b, 2]) - max(boxes[a, 0], boxes[b, 0])
             narrower = min(boxes[a, 2] - boxes[a, 0], boxes[b, 2] - boxes[b, 0])
             if overlap >= 0.6 * narrower:
-                boxes[a] = [*np.minimum(boxes[a, :2], boxes[b, :2]), *np.maximum(boxes[a, 2:], boxes[b, 2:])]
+                boxes[a] = [
+                    *np.minimum(boxes[a, :2], boxes[b, :2]),
+                    *np.maximum(boxes[a, 2:], boxes[b, 2:]),
+                ]
                 ids[a] = ids[a] + ids[b]
                 boxes, ids = np.delete(boxes, b, axis=0), ids[:b] + ids[b + 1 :]
                 merged = True
                 break
-    char_masks = [np.isin(labels[y1:y2, x1:x2], group) for (x1, y1, x2, y2), group in zip(boxes, ids, strict=True)]
+    char_masks = [
+        np.isin(labels[y1:y2, x1:x2], group)
+        for (x1, y1, x2, y2), group in zip(boxes, ids, strict=True)
+    ]
     return boxes, char_masks
 
 

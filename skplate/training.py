@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import cv2
+import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state

@@ -20,15 +20,18 @@ from skplate.normalize import CharNormalizer
 
 DIGITS = "0123456789"
 
-# A network small enough to train in ~2 s on 2 CPU cores, yet well above chance.
+# A network small enough to train in ~2 s on 2 CPU cores, yet well above chance. It keeps
+# the random parts (augmentation, dropout, shuffled validation split with early stopping)
+# so the determinism test covers them.
 TINY = {
     "conv_filters": (8, 8),
     "dense_units": (32,),
     "epochs": 3,
     "learning_rate": 3e-3,
     "batch_size": 16,
-    "validation_split": 0.0,
-    "augment": False,
+    "validation_split": 0.1,
+    "patience": 2,
+    "augment": True,
     "random_state": 0,
 }
 
@@ -105,22 +108,14 @@ def test_training_accuracy_well_above_chance(fitted, chars):
     assert fitted.score(X, y) == pytest.approx(accuracy)
 
 
-def test_integer_labels_are_read_as_characters(chars):
-    X, y = chars
-    model = CharCNN(**{**TINY, "epochs": 1}).fit(X[:60], y[:60].astype(int))
-    assert model.classes_.tolist() == list(DIGITS)
-    assert set(model.predict(X[:5])) <= set(DIGITS)
-
-
-def test_fit_is_deterministic_for_an_integer_random_state(chars):
+def test_fit_is_deterministic_for_an_integer_random_state(fitted, chars):
     """Same seed, same weights, including augmentation, dropout and the validation split."""
     X, y = chars
-    params = {**TINY, "augment": True, "validation_split": 0.2, "patience": 1, "epochs": 2}
-    first = CharCNN(**params).fit(X, y).predict_proba(X)
-    second = CharCNN(**params).fit(X, y).predict_proba(X)
-    np.testing.assert_allclose(first, second, rtol=0, atol=1e-6)
-    other_seed = CharCNN(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
-    assert np.abs(other_seed - first).max() > 1e-3
+    again = CharCNN(**TINY).fit(X, y)
+    assert again.history_["loss"] == fitted.history_["loss"]
+    np.testing.assert_allclose(again.predict_proba(X), fitted.predict_proba(X), rtol=0, atol=1e-6)
+    for mine, theirs in zip(again.model_.get_weights(), fitted.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("shape", [(10, 32, 32), (10, 1024), (10,), (2, 10, 32, 32, 1)])
@@ -142,7 +137,7 @@ def test_get_params_clone_set_params(fitted, chars):
     params = fitted.get_params()
     for name, value in TINY.items():
         assert params[name] == value, name
-    assert params["patience"] == 4 and params["pool_size"] == 3
+    assert params["pool_size"] == 3 and params["conv_dropout"] == 0.25
     copy = clone(fitted)
     assert copy.get_params() == params
     assert not hasattr(copy, "model_")  # clone drops the fitted state
@@ -181,8 +176,8 @@ def test_make_char_pipeline_defaults():
 def test_grid_search_over_pipeline(raw_chars):
     """scikeras 0.13 is unmaintained: clone and GridSearchCV must still work with CharCNN."""
     images, target = raw_chars
-    images, target = images[:120], target[:120]
-    pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, "epochs": 2}))
+    images, target = images[:100], target[:100]
+    pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, "epochs": 1}))
     search = GridSearchCV(pipe, {"classifier__dense_dropout": [0.0, 0.3]}, cv=2)
     search.fit(images, target)
     assert len(search.cv_results_["params"]) == 2

@@ -61,7 +61,7 @@ class TestPlateFormat:
         assert get_formats(None) == get_formats("any")
 
     def test_unknown_format_names_the_parameter(self):
-        with pytest.raises(ValueError, match="plate_format.*'german'"):
+        with pytest.raises(ValueError, match=r"plate_format.*'german'"):
             get_formats("german")
 
 
@@ -81,7 +81,13 @@ class TestDecoder:
 
     def test_restricts_slots_to_allowed_characters(self):
         # Argmax would read "O" in a digit slot and "0" and "A" in letter slots.
-        rows = [{"O": 0.6, "0": 0.3}, *confident("277"), {"0": 0.5, "D": 0.4}, {"A": 0.7, "P": 0.2}, {"Z": 0.9}]
+        rows = [
+            {"O": 0.6, "0": 0.3},
+            *confident("277"),
+            {"0": 0.5, "D": 0.4},
+            {"A": 0.7, "P": 0.2},
+            {"Z": 0.9},
+        ]
         assert decode_segments(proba_rows(*rows), ALPHABET, SPANISH).text == "0277DPZ"
 
     def test_consonant_restriction(self):
@@ -91,7 +97,9 @@ class TestDecoder:
         assert decode_segments(proba_rows(*rows), ALPHABET, any_letter).text == "1277EPZ"
 
     def test_too_few_segments_is_empty(self):
-        assert decode_segments(proba_rows(*confident("1277DP")), ALPHABET, SPANISH) == EMPTY_DECODING
+        assert (
+            decode_segments(proba_rows(*confident("1277DP")), ALPHABET, SPANISH) == EMPTY_DECODING
+        )
 
     def test_lengths_compete_fairly(self):
         formats = get_formats("any")

@@ -211,9 +211,7 @@ def load_chars74k(
     (5795, 36)
     """
     if subset not in _SUBSETS:
-        raise ValueError(
-            f"subset must be one of {sorted(_SUBSETS)}, got {subset!r}."
-        )
+        raise ValueError(f"subset must be one of {sorted(_SUBSETS)}, got {subset!r}.")
     archive_name, folder = _SUBSETS[subset]
     hint = _source_hint(subset)
     path = resolve_dataset_path(path, archive=archive_name, folders=("English",), source=hint)

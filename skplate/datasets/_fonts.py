@@ -59,7 +59,10 @@ def _fc_list() -> list[str]:
     try:
         result = subprocess.run(
             [executable, "--format", "%{file}\\n"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return []
@@ -89,7 +92,8 @@ def find_plate_fonts() -> tuple[str, ...]:
     """
     found: list[str] = [path for path in CANDIDATE_FONTS if Path(path).is_file()]
     extra = [
-        path for path in _fc_list()
+        path
+        for path in _fc_list()
         if Path(path).suffix.lower() in (".ttf", ".otf")
         and _PLATE_LIKE.search(Path(path).name)
         and not _NOT_PLATE_LIKE.search(Path(path).name)
@@ -106,7 +110,7 @@ def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
         return mask[:0, :0]
-    return mask[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 @lru_cache(maxsize=64)
@@ -167,7 +171,6 @@ def render_glyph(font: str, char: str, size: int = 96) -> np.ndarray:
     return mask
 
 
-
 def render_text_line(
     text: str, font: str, *, cap_height: int = 100, spacing: float = 0.2
 ) -> np.ndarray:
@@ -215,7 +218,7 @@ def render_text_line(
             x += space + gap
             continue
         y = top - line_top
-        region = line[y: y + mask.shape[0], x: x + mask.shape[1]]
+        region = line[y : y + mask.shape[0], x : x + mask.shape[1]]
         np.maximum(region, mask, out=region)
         x += mask.shape[1] + gap
     return _crop_to_ink(line)

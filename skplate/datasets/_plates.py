@@ -112,9 +112,7 @@ def parse_yolo_plate_box(
         if int(values[0]) == _PLATE_CLASS and area > best_area:
             best, best_area, best_line = (x1, y1, x2, y2), area, lineno
     if best is None:
-        raise ValueError(
-            f"{name}: no plate line (class {_PLATE_CLASS}) in the label file."
-        )
+        raise ValueError(f"{name}: no plate line (class {_PLATE_CLASS}) in the label file.")
     height, width = shape[:2]
     x1, y1, x2, y2 = best
     return clip_box(
@@ -144,8 +142,7 @@ class _Source:
             self.names = [info.filename for info in self._zip.infolist() if not info.is_dir()]
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ValueError(
-                f"{path}: cannot read this zip archive ({exc}); the file is corrupt or "
-                f"truncated."
+                f"{path}: cannot read this zip archive ({exc}); the file is corrupt or truncated."
             ) from exc
 
     def describe(self, name: str) -> str:
@@ -274,8 +271,12 @@ def load_plates(
         entries = []
         for member in source.names:
             match = _IMAGE_MEMBER.match(member)
-            if (match is None or not match["file"].lower().endswith(IMAGE_SUFFIXES)
-                    or match["file"].startswith(".") or "__MACOSX" in member):
+            if (
+                match is None
+                or not match["file"].lower().endswith(IMAGE_SUFFIXES)
+                or match["file"].startswith(".")
+                or "__MACOSX" in member
+            ):
                 continue
             stem = PurePosixPath(match["file"]).stem
             label = f"{match['root']}labels/{stem}.txt"
@@ -289,9 +290,7 @@ def load_plates(
             if not keep(text):
                 continue
             try:
-                image = decode_uint8(
-                    source.read(image_member), name=source.describe(image_member)
-                )
+                image = decode_uint8(source.read(image_member), name=source.describe(image_member))
                 raw = source.read(label_member)
                 label_name = source.describe(label_member)
                 try:
@@ -302,8 +301,7 @@ def load_plates(
             except ValueError as exc:
                 if errors == "raise":
                     raise
-                warnings.warn(f"{exc} Skipping the plate {filename}.", UserWarning,
-                              stacklevel=2)
+                warnings.warn(f"{exc} Skipping the plate {filename}.", UserWarning, stacklevel=2)
                 continue
             images.append(image)
             boxes.append(box)

@@ -84,12 +84,10 @@ def _paste_max(canvas: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
     x1, y1 = min(x + mask.shape[1], width), min(y + mask.shape[0], height)
     if x1 > x0 and y1 > y0:
         region = canvas[y0:y1, x0:x1]
-        np.maximum(region, mask[y0 - y: y1 - y, x0 - x: x1 - x], out=region)
+        np.maximum(region, mask[y0 - y : y1 - y, x0 - x : x1 - x], out=region)
 
 
-def _char_mask(
-    rng: np.random.RandomState, font: str, char: str, characters: str
-) -> np.ndarray:
+def _char_mask(rng: np.random.RandomState, font: str, char: str, characters: str) -> np.ndarray:
     """Ink mask (float32, 0..1) of one augmented character crop, before shading."""
     glyph = render_glyph(font, char)
     gh, gw = glyph.shape
@@ -109,11 +107,14 @@ def _char_mask(
             thickness = rng.randint(2, max(3, gh // 12))
             offset = round(rng.uniform(0.06, 0.3) * gh)
             y = pad - offset - thickness if side < 0 else pad + gh + offset
-            canvas[max(y, 0): max(y + thickness, 0)] = 255
+            canvas[max(y, 0) : max(y + thickness, 0)] = 255
     if rng.uniform() < 0.08:
-        x = pad - round(rng.uniform(0.1, 0.4) * gh) if rng.uniform() < 0.5 else (
-            pad + gw + round(rng.uniform(0.1, 0.4) * gh))
-        canvas[:, max(x, 0): max(x + rng.randint(2, 6), 0)] = 255
+        x = (
+            pad - round(rng.uniform(0.1, 0.4) * gh)
+            if rng.uniform() < 0.5
+            else (pad + gw + round(rng.uniform(0.1, 0.4) * gh))
+        )
+        canvas[:, max(x, 0) : max(x + rng.randint(2, 6), 0)] = 255
 
     # Stroke weight.
     weight = rng.choice([-2, -1, 0, 0, 0, 1, 2])
@@ -221,8 +222,10 @@ def make_synthetic_chars(
     >>> len(images), target[:3].tolist()
     (72, ['0', '1', '2'])
     """
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, int | np.integer) or (
-        n_per_class < 1
+    if (
+        isinstance(n_per_class, bool)
+        or not isinstance(n_per_class, int | np.integer)
+        or (n_per_class < 1)
     ):
         raise ValueError(f"n_per_class must be a positive integer, got {n_per_class!r}.")
     characters = _check_characters(characters)
@@ -243,8 +246,12 @@ def make_synthetic_chars(
         return images, target
     names = ", ".join(os.path.basename(font) for font in fonts)
     descr = _CHARS_DESCR.format(
-        n_images=len(images), n_per_class=n_per_class, characters=characters,
-        fonts=names, min_h=_MIN_HEIGHT, max_h=_MAX_HEIGHT,
+        n_images=len(images),
+        n_per_class=n_per_class,
+        characters=characters,
+        fonts=names,
+        min_h=_MIN_HEIGHT,
+        max_h=_MAX_HEIGHT,
     )
     return Bunch(images=images, target=target, DESCR=descr)
 
@@ -267,9 +274,7 @@ def _background(rng: np.random.RandomState, height: int, width: int) -> np.ndarr
     return np.clip(image, 0, 255)
 
 
-def _plate(
-    rng: np.random.RandomState, text: str, font: str
-) -> np.ndarray:
+def _plate(rng: np.random.RandomState, text: str, font: str) -> np.ndarray:
     """A frontal BGR plate at high resolution: text, margins, border and optional EU band."""
     ink = render_text_line(text, font, cap_height=100, spacing=rng.uniform(0.14, 0.24))
     text_h, text_w = ink.shape
@@ -283,7 +288,7 @@ def _plate(
     x = band_w + margin
     y = (plate_h - text_h) // 2 + round(rng.uniform(-0.04, 0.04) * plate_h)
     alpha = ink.astype(np.float32)[:, :, None] / 255.0
-    region = plate[y: y + text_h, x: x + text_w]
+    region = plate[y : y + text_h, x : x + text_w]
     ink_color = rng.uniform(0, 45)
     region[:] = region * (1.0 - alpha) + ink_color * alpha
     if band_w:
@@ -353,14 +358,15 @@ def make_synthetic_plates(
         image = _background(rng, height, width)
         plate = _plate(rng, text, font)
         plate_w = round(rng.uniform(0.25, 0.4) * width)
-        scale = min(plate_w / plate.shape[1], 0.5 * height / plate.shape[0],
-                    (width - 2) / plate.shape[1])
+        scale = min(
+            plate_w / plate.shape[1], 0.5 * height / plate.shape[0], (width - 2) / plate.shape[1]
+        )
         plate_w = max(8, round(plate.shape[1] * scale))
         plate_h = max(4, round(plate.shape[0] * scale))
         plate = cv2.resize(plate, (plate_w, plate_h), interpolation=cv2.INTER_AREA)
         x1 = int(rng.randint(0, width - plate_w + 1))
         y1 = int(rng.randint(0, height - plate_h + 1))
-        image[y1: y1 + plate_h, x1: x1 + plate_w] = plate
+        image[y1 : y1 + plate_h, x1 : x1 + plate_w] = plate
         image = image + rng.normal(0, rng.uniform(0.5, 3.0), image.shape).astype(np.float32)
         image = np.clip(np.round(image), 0, 255).astype(np.uint8)
         box = (x1, y1, x1 + plate_w, y1 + plate_h)
