@@ -44,6 +44,8 @@ class PlateReading:
         Each variant's decoding log-score.
     variant_names : list of str
         The filter variants, in order.
+    error : str
+        Why the plate could not be read (only with ``errors="record"``); ``""`` otherwise.
     """
 
     text: str
@@ -51,6 +53,21 @@ class PlateReading:
     variant_texts: list[str] = field(default_factory=list)
     variant_scores: list[float] = field(default_factory=list)
     variant_names: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _valid_samples(X: Sequence) -> tuple[list[PlateSample], dict[int, str]]:
+    """The samples of ``X`` that pass validation, and the reason for each one that does not."""
+    samples: list[PlateSample] = []
+    failures: dict[int, str] = {}
+    for index in range(len(X)):
+        try:
+            (sample,) = check_samples([X[index]])
+        except (TypeError, ValueError) as error:
+            failures[index] = str(error).replace("X[0]", f"X[{index}]")
+        else:
+            samples.append(sample)
+    return samples, failures
 
 
 def _segment_samples(stages: tuple, samples: list[PlateSample]) -> Segments:
@@ -235,7 +252,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
 
     def _decode(self, X: Sequence) -> list[list[Decoding]]:
         """Decode every variant of every plate, ``batch_size`` plates at a time."""
-        samples = check_samples(X)
+        samples = X if all(isinstance(x, PlateSample) for x in X) else check_samples(X)
         decodings: list[list[Decoding]] = []
         for start in range(0, len(samples), self.batch_size):
             batch = samples[start : start + self.batch_size]
@@ -267,16 +284,38 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             return hard_vote(decodings, self.variant_weights_)
         return soft_vote(decodings, self.variant_weights_, self.formats_, ALPHABET)
 
-    def predict_readings(self, X: Sequence[PlateSample]) -> list[PlateReading]:
+    def predict_readings(
+        self, X: Sequence[PlateSample], *, errors: str = "raise"
+    ) -> list[PlateReading]:
         """Read every plate and keep the evidence: confidence and each variant's reading.
+
+        Parameters
+        ----------
+        X : sequence of PlateSample or (image, box)
+            The photos and their plate boxes.
+        errors : {"raise", "record"}, default="raise"
+            What a sample that cannot be read (bad image, empty box) does: raise an error
+            naming it, or give a reading with ``text=""`` and the reason in ``error`` while
+            the other plates are read as usual.
 
         Returns
         -------
         readings : list of PlateReading
         """
         check_is_fitted(self, "variant_weights_")
+        if errors not in ("raise", "record"):
+            raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
+        if errors == "raise":
+            samples, failures = check_samples(X), {}
+        else:
+            samples, failures = _valid_samples(X)
+        decoded = iter(self._decode(samples))
         readings = []
-        for decodings in self._decode(X):
+        for index in range(len(samples) + len(failures)):
+            if index in failures:
+                readings.append(PlateReading("", 0.0, error=failures[index]))
+                continue
+            decodings = next(decoded)
             text, confidence = self._vote(decodings)
             readings.append(
                 PlateReading(

@@ -169,7 +169,9 @@ def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list
                 merged = True
                 break
     char_masks = [
-        np.isin(labels[y1:y2, x1:x2], group)
+        labels[y1:y2, x1:x2] == group[0]
+        if len(group) == 1
+        else np.isin(labels[y1:y2, x1:x2], group)
         for (x1, y1, x2, y2), group in zip(boxes, ids, strict=True)
     ]
     return boxes, char_masks

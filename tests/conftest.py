@@ -43,3 +43,30 @@ def tiny_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     classifier, _ = train_char_classifier(chars, epochs=3, random_state=0)
     model = make_plate_recognizer(classifier, plate_format="any").fit([])
     return save_model(model, tmp_path_factory.mktemp("model") / "tiny.joblib")
+
+
+@pytest.fixture(scope="session")
+def tiny_char_model():
+    """A tiny fitted :class:`~skplate.cnn.CharCNN` on all 36 plate characters (synthetic only).
+
+    540 synthetic crops (15 per class), conv (8, 8), dense (32,), 3 epochs: about 5 s. It
+    reads :func:`~skplate.datasets.make_synthetic_plates` plates (same fonts) well and real
+    plates poorly; use it for plumbing and synthetic-plate behaviour, not for accuracy.
+    """
+    from skplate.cnn import CharCNN
+    from skplate.datasets import make_synthetic_chars
+    from skplate.normalize import CharNormalizer
+
+    images, target = make_synthetic_chars(15, random_state=0, return_X_y=True)
+    chars = CharNormalizer().fit_transform(images)
+    classifier = CharCNN(
+        conv_filters=(8, 8),
+        dense_units=(32,),
+        epochs=3,
+        learning_rate=3e-3,
+        batch_size=16,
+        validation_split=0.0,
+        augment=False,
+        random_state=0,
+    )
+    return classifier.fit(chars, target)

@@ -84,7 +84,7 @@ def test_build_char_cnn_needs_a_convolution():
 
 # -- fitting -------------------------------------------------------------------------------
 def test_fit_classes_and_predict_proba(fitted, chars):
-    X, y = chars
+    X, _ = chars
     assert isinstance(fitted.classes_, np.ndarray)
     assert fitted.classes_.tolist() == list(DIGITS)
     assert all(isinstance(c, str) for c in fitted.classes_)
@@ -126,7 +126,7 @@ def test_fit_rejects_non_4d_input_with_a_hint(shape):
 
 
 def test_fit_rejects_raw_images_with_a_hint(raw_chars):
-    images, target = raw_chars
+    _, target = raw_chars
     same_size = [np.zeros((40, 30), np.uint8)] * 4
     with pytest.raises(ValueError, match="make_char_pipeline"):
         CharCNN(**TINY).fit(same_size, target[:4])
@@ -177,7 +177,8 @@ def test_grid_search_over_pipeline(raw_chars):
     """scikeras 0.13 is unmaintained: clone and GridSearchCV must still work with CharCNN."""
     images, target = raw_chars
     images, target = images[:100], target[:100]
-    pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, "epochs": 1}))
+    fast = {"epochs": 1, "augment": False, "validation_split": 0.0}
+    pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, **fast}))
     search = GridSearchCV(pipe, {"classifier__dense_dropout": [0.0, 0.3]}, cv=2)
     search.fit(images, target)
     assert len(search.cv_results_["params"]) == 2
