@@ -361,6 +361,25 @@ def test_rows_groups_shuffled_segments():
     ]
 
 
+def test_concatenate_batches_equals_one_batch(synthetic_plates):
+    plates, _, _ = synthetic_plates
+    variants = np.stack([plates, 255 - np.zeros_like(plates)], axis=1)  # plate + blank
+    segmenter = CharacterSegmenter().fit()
+    whole = segmenter.transform(variants)
+    parts = [segmenter.transform(variants[:1]), segmenter.transform(variants[1:4]),
+             segmenter.transform(variants[4:])]
+    joined = Segments.concatenate(parts)
+    assert joined.n_plates == len(plates) and joined.n_variants == 2
+    for name in ("chars", "plate", "variant", "position", "boxes"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
+    rows_whole, rows_joined = whole.rows(), joined.rows()
+    for row_whole, row_joined in zip(rows_whole, rows_joined, strict=True):
+        for a, b in zip(row_whole, row_joined, strict=True):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="at least one"):
+        Segments.concatenate([])
+
+
 def test_plain_plates_are_one_variant_each(drawn_plate):
     segmenter = CharacterSegmenter().fit()
     segments = segmenter.transform(drawn_plate[None])

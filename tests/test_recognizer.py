@@ -1,0 +1,448 @@
+"""Tests of skplate.recognizer and skplate.metrics, with a tiny CNN trained on synthetic chars."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+
+import joblib
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV
+
+from skplate.cnn import CharCNN
+from skplate.crop import PlateCropper
+from skplate.datasets import load_plates, make_synthetic_plates
+from skplate.filters import FilterBank
+from skplate.formats import get_formats
+from skplate.metrics import (
+    char_accuracy,
+    char_scorer,
+    edit_distance,
+    plate_accuracy,
+    plate_scorer,
+)
+from skplate.recognizer import PlateReading, PlateRecognizer, make_plate_recognizer
+from skplate.segment import CharacterSegmenter
+
+TEXTS = ["1277DPZ", "4516CSH", "9636HXB", "5524LPX"]
+SPANISH = get_formats("spanish")[0]
+
+
+def fits_spanish(text: str) -> bool:
+    return text == "" or SPANISH.matches(text)
+
+
+@pytest.fixture(scope="module")
+def plates():
+    return make_synthetic_plates(TEXTS, random_state=1)
+
+
+@pytest.fixture(scope="module")
+def recognizer(tiny_char_model, plates):
+    """A spanish-format recognizer on the tiny CNN, fitted (weights) on the synthetic plates."""
+    return make_plate_recognizer(tiny_char_model, plate_format="spanish").fit(
+        plates.samples, plates.target
+    )
+
+
+@pytest.fixture(scope="module")
+def readings(recognizer, plates) -> list[PlateReading]:
+    return recognizer.predict_readings(plates.samples)
+
+
+def weights_of(model: CharCNN) -> list[np.ndarray]:
+    return [w.copy() for w in model.model_.get_weights()]
+
+
+def assert_same_weights(before: list[np.ndarray], model: CharCNN) -> None:
+    after = model.model_.get_weights()
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        np.testing.assert_array_equal(old, new)
+
+
+# -- fitting -------------------------------------------------------------------------------
+def test_unfitted_classifier_is_an_error(plates):
+    recognizer = make_plate_recognizer(CharCNN())
+    assert not isinstance(recognizer.classifier, FrozenEstimator)  # nothing to freeze yet
+    with pytest.raises(NotFittedError, match=r"already fitted.*FrozenEstimator"):
+        recognizer.fit(plates.samples, plates.target)
+
+
+def test_predict_before_fit(tiny_char_model, plates):
+    recognizer = make_plate_recognizer(tiny_char_model)
+    with pytest.raises(NotFittedError, match="PlateRecognizer"):
+        recognizer.predict(plates.samples)
+    with pytest.raises(NotFittedError):
+        recognizer.predict_readings(plates.samples)
+
+
+def test_make_plate_recognizer_freezes_and_exposes_stages(tiny_char_model):
+    recognizer = make_plate_recognizer(tiny_char_model, plate_format="spanish", voting="hard")
+    assert isinstance(recognizer.classifier, FrozenEstimator)
+    assert recognizer.classifier.estimator is tiny_char_model
+    assert isinstance(recognizer.cropper, PlateCropper)
+    assert isinstance(recognizer.filter_bank, FilterBank)
+    assert isinstance(recognizer.segmenter, CharacterSegmenter)
+    assert recognizer.plate_format == "spanish" and recognizer.voting == "hard"
+    # An already frozen classifier is not wrapped twice.
+    again = make_plate_recognizer(recognizer.classifier)
+    assert again.classifier is recognizer.classifier
+
+
+def test_fit_sets_attributes(recognizer, tiny_char_model):
+    n_variants = len(recognizer.variant_names_)
+    assert n_variants == len(recognizer.filter_bank_.variant_names_) > 1
+    assert recognizer.variant_weights_.shape == (n_variants,)
+    assert recognizer.variant_accuracy_.shape == (n_variants,)
+    assert recognizer.classes_.tolist() == tiny_char_model.classes_.tolist()
+    assert [f.pattern for f in recognizer.formats_] == ["NNNNAAA"]
+    # The stages are fitted copies, not the parameters themselves.
+    assert recognizer.filter_bank_ is not recognizer.filter_bank
+    assert recognizer.segmenter_ is not recognizer.segmenter
+
+
+def test_variant_weights_follow_variant_accuracy(recognizer, readings, plates):
+    y = np.asarray(plates.target)
+    texts = np.array([r.variant_texts for r in readings])  # (n_plates, n_variants)
+    np.testing.assert_allclose(recognizer.variant_accuracy_, (texts == y[:, None]).mean(axis=0))
+    hits = recognizer.variant_accuracy_ * len(y)
+    np.testing.assert_allclose(recognizer.variant_weights_, (hits + 1) / (len(y) + 2))
+    assert np.all((recognizer.variant_weights_ > 0) & (recognizer.variant_weights_ < 1))
+
+
+def test_fit_without_labels_or_learning(tiny_char_model, plates):
+    unlabelled = make_plate_recognizer(tiny_char_model).fit(plates.samples)
+    np.testing.assert_array_equal(unlabelled.variant_weights_, 1.0)
+    assert np.all(np.isnan(unlabelled.variant_accuracy_))
+    flat = make_plate_recognizer(tiny_char_model, learn_weights=False, plate_format="spanish")
+    flat.fit(plates.samples, plates.target)
+    np.testing.assert_array_equal(flat.variant_weights_, 1.0)
+    assert not np.any(np.isnan(flat.variant_accuracy_))
+    # An empty training set is allowed (no weights to learn).
+    assert make_plate_recognizer(tiny_char_model).fit([]).variant_weights_.shape[0] > 1
+
+
+def test_fit_does_not_retrain_the_cnn(tiny_char_model, plates):
+    before = weights_of(tiny_char_model)
+    history = dict(tiny_char_model.history_)
+    model = tiny_char_model.model_
+    recognizer = make_plate_recognizer(tiny_char_model, plate_format="spanish")
+    recognizer.fit(plates.samples, plates.target)
+    assert recognizer.classifier_.estimator is tiny_char_model
+    assert tiny_char_model.model_ is model
+    assert tiny_char_model.history_ == history
+    assert_same_weights(before, tiny_char_model)
+
+
+def test_fit_label_count_mismatch(tiny_char_model, plates):
+    with pytest.raises(ValueError, match="4 plates but y has 3"):
+        make_plate_recognizer(tiny_char_model).fit(plates.samples, plates.target[:3])
+
+
+def test_classifier_with_non_plate_classes(plates):
+    class Lowercase(BaseEstimator):
+        classes_ = np.array(["a", "b"])
+
+        def fit(self, X, y=None):
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+        def __sklearn_is_fitted__(self):
+            return True
+
+    with pytest.raises(ValueError, match=r"classes .*'a'.*'b'.* not plate characters"):
+        PlateRecognizer(Lowercase()).fit(plates.samples)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"voting": "majority"}, "voting"),
+        ({"skip_penalty": 1.0}, "skip_penalty"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"plate_format": "klingon"}, "plate_format"),
+    ],
+)
+def test_bad_params(tiny_char_model, plates, params, name):
+    with pytest.raises(ValueError, match=name):
+        make_plate_recognizer(tiny_char_model, **params).fit(plates.samples)
+
+
+# -- reading -------------------------------------------------------------------------------
+def test_predict_reads_synthetic_plates(recognizer, plates):
+    predicted = recognizer.predict(plates.samples)
+    assert isinstance(predicted, np.ndarray) and predicted.dtype == object
+    assert predicted.shape == (len(TEXTS),)
+    assert all(isinstance(text, str) for text in predicted)
+    # The tiny network was trained on the fonts the synthetic plates use.
+    assert plate_accuracy(plates.target, predicted) >= 0.5
+
+
+def test_predict_readings_structure(recognizer, readings):
+    n_variants = len(recognizer.variant_names_)
+    assert len(readings) == len(TEXTS)
+    for reading in readings:
+        assert isinstance(reading, PlateReading)
+        assert len(reading.variant_texts) == len(reading.variant_scores) == n_variants
+        assert reading.variant_names == recognizer.variant_names_
+        assert 0.0 <= reading.confidence <= 1.0
+        assert fits_spanish(reading.text)
+        assert all(fits_spanish(text) for text in reading.variant_texts)
+        assert all(np.isfinite(score) for score, text in
+                   zip(reading.variant_scores, reading.variant_texts, strict=True) if text)
+        assert (reading.confidence > 0) == bool(reading.text)
+
+
+def test_predict_matches_readings(recognizer, readings, plates):
+    assert recognizer.predict(plates.samples).tolist() == [r.text for r in readings]
+
+
+def test_hard_voting_takes_the_most_frequent_reading(tiny_char_model, plates):
+    recognizer = make_plate_recognizer(
+        tiny_char_model, plate_format="spanish", voting="hard", learn_weights=False
+    ).fit(plates.samples)
+    for reading in recognizer.predict_readings(plates.samples):
+        votes = Counter(text for text in reading.variant_texts if text)
+        if not votes:
+            assert reading.text == "" and reading.confidence == 0.0
+            continue
+        top = max(votes.values())
+        assert votes[reading.text] == top
+        assert reading.confidence == pytest.approx(top / sum(votes.values()))
+
+
+def test_any_format_readings(tiny_char_model, plates):
+    recognizer = make_plate_recognizer(tiny_char_model, plate_format="any").fit([])
+    for text in recognizer.predict(plates.samples):
+        assert text == "" or (4 <= len(text) <= 8 and text.isalnum() and text.isupper())
+
+
+def test_blank_plate_reads_empty(recognizer, plates):
+    blank = np.full((200, 300, 3), 255, np.uint8)
+    predicted = recognizer.predict([plates.samples[0], (blank, (50, 50, 250, 120))])
+    assert predicted[1] == ""
+    reading = recognizer.predict_readings([plates.samples[0], (blank, (50, 50, 250, 120))])[1]
+    assert reading.confidence == 0.0 and set(reading.variant_texts) == {""}
+
+
+def test_batch_of_only_blank_plates_reads_empty(recognizer):
+    """A batch in which no plate has any character (Segments.rows() on zero characters)."""
+    blank = np.full((200, 300, 3), 255, np.uint8)
+    assert recognizer.predict([(blank, (50, 50, 250, 120))]).tolist() == [""]
+
+
+def test_batch_size_and_n_jobs_do_not_change_readings(recognizer, readings, plates):
+    expected = [r.text for r in readings]
+    one_by_one = clone(recognizer).set_params(batch_size=1).fit(plates.samples, plates.target)
+    assert one_by_one.predict(plates.samples).tolist() == expected
+    np.testing.assert_allclose(one_by_one.variant_weights_, recognizer.variant_weights_)
+    with parallel_config(backend="threading"):  # threads: no worker processes to start
+        parallel = clone(recognizer).set_params(n_jobs=2).fit(plates.samples, plates.target)
+        assert parallel.predict(plates.samples).tolist() == expected
+    np.testing.assert_allclose(parallel.variant_weights_, recognizer.variant_weights_)
+
+
+def test_score_is_plate_accuracy(recognizer, plates):
+    y = list(plates.target)
+    y[0] = "0000BBB"  # a label nobody reads
+    predicted = recognizer.predict(plates.samples)
+    expected = plate_accuracy(y, predicted)
+    assert recognizer.score(plates.samples, y) == expected
+    assert expected <= 0.75
+    assert plate_scorer(recognizer, plates.samples, y) == expected
+
+
+@pytest.mark.parametrize(
+    ("X", "error", "pattern"),
+    [
+        ([(np.zeros((0, 0), np.uint8), (0, 0, 1, 1))], ValueError, r"X\[0\].*empty"),
+        ("two", TypeError, r"X\[0\]"),
+        (None, TypeError, "sequence"),
+    ],
+)
+def test_bad_samples_name_the_index(recognizer, X, error, pattern):
+    with pytest.raises(error, match=pattern):
+        recognizer.predict(X)
+
+
+def test_bad_later_samples_name_the_index(recognizer, plates):
+    good = plates.samples[0]
+    image = plates.images[0]
+    cases = [
+        ([good, (image, (0, 0, 1, 1))], ValueError, r"X\[1\].*box"),
+        ([good, good, (image, (1, 2, 3))], ValueError, r"X\[2\].*four numbers"),
+        ([good, "photo.jpg"], TypeError, r"X\[1\].*str"),
+        ([good, (image.astype(np.float64), (0, 0, 50, 20))], TypeError, r"X\[1\].*float64"),
+        ([good, (image[:, :, :2], (0, 0, 50, 20))], ValueError, r"X\[1\].*shape"),
+    ]
+    for X, error, pattern in cases:
+        with pytest.raises(error, match=pattern):
+            recognizer.predict(X)
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        recognizer.predict(good)
+
+
+# -- scikit-learn API ----------------------------------------------------------------------
+def test_clone_keeps_the_fitted_classifier(recognizer, tiny_char_model, plates):
+    copy = clone(recognizer)
+    assert copy.classifier is recognizer.classifier  # FrozenEstimator clones to itself
+    assert not hasattr(copy, "variant_weights_")
+    before = weights_of(tiny_char_model)
+    copy.fit(plates.samples, plates.target)
+    assert copy.predict(plates.samples).tolist() == recognizer.predict(plates.samples).tolist()
+    assert_same_weights(before, tiny_char_model)
+
+
+def test_clone_without_freezing_loses_the_classifier(tiny_char_model, plates):
+    bare = PlateRecognizer(tiny_char_model).fit(plates.samples)
+    assert bare.classifier_ is tiny_char_model
+    with pytest.raises(NotFittedError, match="FrozenEstimator"):
+        clone(bare).fit(plates.samples)
+
+
+def test_nested_params(recognizer):
+    params = recognizer.get_params(deep=True)
+    for key in (
+        "filter_bank__clahe_clip_limit",
+        "filter_bank__sharpen_centers",
+        "segmenter__method",
+        "segmenter__normalizer",
+        "cropper__margin",
+        "classifier__estimator",
+    ):
+        assert key in params, key
+    copy = clone(recognizer)
+    copy.set_params(filter_bank__clahe_clip_limit=3.5, segmenter__method="projection")
+    assert copy.filter_bank.clahe_clip_limit == 3.5
+    assert copy.get_params(deep=True)["segmenter__method"] == "projection"
+    assert recognizer.filter_bank.clahe_clip_limit == params["filter_bank__clahe_clip_limit"]
+    assert recognizer.segmenter.method == "components"
+
+
+def test_grid_search_does_not_refit_the_cnn(recognizer, tiny_char_model, plates):
+    before = weights_of(tiny_char_model)
+    search = GridSearchCV(
+        recognizer,
+        {"filter_bank__sharpen_centers": [(5,), (5, 7)]},
+        scoring=plate_scorer,
+        cv=2,
+    )
+    search.fit(plates.samples, plates.target)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    best = search.best_estimator_
+    centers = search.best_params_["filter_bank__sharpen_centers"]
+    sharpen = [name for name in best.variant_names_ if name.startswith("sharpen_")]
+    assert sharpen == [f"sharpen_{c}" for c in centers]
+    assert best.classifier.estimator is tiny_char_model
+    assert_same_weights(before, tiny_char_model)
+    assert search.predict(plates.samples).shape == (len(TEXTS),)
+
+
+def test_joblib_round_trip_in_a_fresh_process(recognizer, readings, plates, tmp_path):
+    model_path, data_path, out_path = (tmp_path / n for n in ("r.joblib", "X.joblib", "y.json"))
+    joblib.dump(recognizer, model_path)
+    joblib.dump(list(plates.samples), data_path)
+    script = textwrap.dedent(
+        f"""
+        import json, joblib
+        model = joblib.load({str(model_path)!r})
+        readings = model.predict_readings(joblib.load({str(data_path)!r}))
+        out = [[r.text, r.confidence, r.variant_texts] for r in readings]
+        open({str(out_path)!r}, "w").write(json.dumps(out))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = json.loads(out_path.read_text())
+    assert [row[0] for row in loaded] == [r.text for r in readings]
+    assert [row[2] for row in loaded] == [r.variant_texts for r in readings]
+    np.testing.assert_allclose([row[1] for row in loaded], [r.confidence for r in readings],
+                               atol=1e-6)
+
+
+# -- metrics -------------------------------------------------------------------------------
+def test_plate_accuracy_values():
+    assert plate_accuracy(["1277DPZ", "1377LLV"], ["1277DPZ", "1377LLY"]) == 0.5
+    assert plate_accuracy(["A", "B", "C", "D"], ["A", "B", "C", "D"]) == 1.0
+    assert plate_accuracy(["1277DPZ"], [""]) == 0.0
+    truth, guess = np.array(["AB", "CD", "EF"]), np.array(["AB", "XX", "EF"], dtype=object)
+    assert plate_accuracy(truth, guess) == pytest.approx(2 / 3)
+    assert plate_accuracy(["", "X"], [None, "X"]) == 1.0  # None reads as ""
+
+
+def test_char_accuracy_values():
+    assert char_accuracy(["1277DPZ"], ["1277DPZ"]) == 1.0
+    assert char_accuracy(["1277DPZ"], ["1277DPX"]) == pytest.approx(6 / 7)
+    assert char_accuracy(["1277DPZ"], ["277DPZ"]) == pytest.approx(6 / 7)  # one deletion
+    assert char_accuracy(["1277DPZ"], [""]) == 0.0
+    assert char_accuracy(["ABC"], ["ABCD"]) == pytest.approx(0.75)
+    assert char_accuracy([""], [""]) == 1.0
+    assert char_accuracy(["AAAA", "BBBB"], ["AAAA", "XXXX"]) == pytest.approx(0.5)
+
+
+def test_edit_distance():
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "ABC") == 3
+    assert edit_distance("1277DPZ", "1277DPZ") == 0
+    assert edit_distance("ABCD", "BADC") == 3
+
+
+@pytest.mark.parametrize("metric", [plate_accuracy, char_accuracy])
+def test_metric_input_errors(metric):
+    with pytest.raises(ValueError, match="different lengths: 2 and 1"):
+        metric(["A", "B"], ["A"])
+    with pytest.raises(ValueError, match="empty"):
+        metric([], [])
+    with pytest.raises(ValueError, match="1-D"):
+        metric([["A", "B"]], [["A", "B"]])
+
+
+def test_scorers_with_a_dummy_estimator():
+    class Echo(BaseEstimator):
+        """Reads every plate as the string it is given, except the last one."""
+
+        def fit(self, X, y=None):
+            return self
+
+        def predict(self, X):
+            return np.array([*X[:-1], "WRONG"], dtype=object)
+
+    X = ["1277DPZ", "1377LLV", "1679HXD", "2537JJD"]
+    assert plate_scorer(Echo(), X, X) == 0.75
+    # "WRONG" shares no character position with "2537JJD": edit distance 7, score 0.
+    assert char_scorer(Echo(), X, X) == pytest.approx(0.75)
+    assert plate_scorer(Echo(), X, ["1277DPZ", "X", "1679HXD", "Y"]) == 0.5
+
+
+# -- real plates ---------------------------------------------------------------------------
+@pytest.mark.data
+def test_real_spanish_plates_structure(data_home, recognizer):
+    samples, target = load_plates(
+        data_home / "test6Training.zip", plate_format="spanish", return_X_y=True
+    )
+    assert len(samples) == len(target) == 21
+    readings = recognizer.predict_readings(samples)
+    assert len(readings) == 21
+    n_variants = len(recognizer.variant_names_)
+    for reading in readings:
+        assert fits_spanish(reading.text), reading.text
+        assert 0.0 <= reading.confidence <= 1.0
+        assert len(reading.variant_texts) == n_variants
+        assert all(fits_spanish(text) for text in reading.variant_texts)
+    score = recognizer.score(samples, target)
+    assert score == plate_accuracy(target, [r.text for r in readings])
+    assert 0.0 <= char_accuracy(target, [r.text for r in readings]) <= 1.0
