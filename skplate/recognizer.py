@@ -199,7 +199,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             )
         self.classifier_ = self.classifier
         self.classes_ = np.asarray(self.classifier_.classes_).astype(str)
-        unknown = sorted(set(self.classes_) - set(ALPHABET))
+        unknown = sorted(str(c) for c in set(self.classes_) - set(ALPHABET))
         if unknown:
             raise ValueError(f"classifier: classes {unknown} are not plate characters (0-9, A-Z).")
         self._alphabet_index = np.array([ALPHABET.index(c) for c in self.classes_])

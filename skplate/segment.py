@@ -74,7 +74,9 @@ class Segments:
             [np.zeros(0, dtype=int) for _ in range(self.n_variants)] for _ in range(self.n_plates)
         ]
         keys = self.plate[order] * self.n_variants + self.variant[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else []
+        if len(keys) == 0:
+            return grouped
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         for start, stop in zip(starts, [*starts[1:], len(keys)], strict=True):
             key = keys[start]
             grouped[key // self.n_variants][key % self.n_variants] = order[start:stop]
@@ -100,10 +102,36 @@ def text_band(ink: np.ndarray, min_fraction: float = 0.35) -> tuple[int, int]:
     return max(0, int(starts[longest]) - pad), min(ink.shape[0], int(stops[longest]) + pad)
 
 
+def _character_like(ink: np.ndarray) -> int:
+    """Box area of the components of an ink mask that could be characters (polarity evidence).
+
+    A character is a component of 30-95% of the plate height, at most as wide as tall,
+    not touching the crop's border and not filling its box solid. With the wrong polarity
+    the candidates are the holes of characters, whose boxes are smaller.
+    """
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = ink.shape
+    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    fill = stats[1:, cv2.CC_STAT_AREA] / np.maximum(w * h, 1)
+    candidate = (
+        (h >= 0.3 * height)
+        & (h <= 0.95 * height)
+        & (w <= h)
+        & (left > 0)
+        & (top > 0)
+        & (left + w < width)
+        & (top + h < height)
+        & (fill < 0.9)
+    )
+    return int(np.sum(w * h, where=candidate))
+
+
 def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     """Ink mask of a plate variant (dark text on light), cut to the text band.
 
-    Otsu binarisation (the level taken from the centre of the crop); long horizontal runs
+    Otsu binarisation (the level taken from the centre of the crop, the polarity from
+    which side has more character-like components); long horizontal runs
     (over ``line_fraction`` of the width: borders, underlines, never characters) are
     removed; components reaching far above or below the text band (:func:`text_band`:
     frame sides, bumper edges, stickers) are removed; then everything outside the band is
@@ -115,7 +143,7 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     centre = gray[height // 5 : height - height // 5, width // 10 : width - width // 10]
     level, _ = cv2.threshold(centre, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     _, ink = cv2.threshold(gray, level, 255, cv2.THRESH_BINARY_INV)
-    if np.mean(centre <= level) > 0.6:  # the plate itself is dark: light text
+    if _character_like(cv2.bitwise_not(ink)) > _character_like(ink):  # light text
         ink = cv2.bitwise_not(ink)
     length = max(3, int(line_fraction * gray.shape[1]))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
@@ -293,7 +321,7 @@ def find_character_boxes(
         height = box[3] - box[1]
         for piece, piece_mask in _split_wide(box, mask, char_width, split_ratio):
             width = piece[2] - piece[0]
-            solid_block = piece_mask.mean() > 0.85 and width > 0.3 * height  # a band, a sticker
+            solid_block = piece_mask.mean() > 0.9 and width > 0.3 * height  # a band, a sticker
             if width >= min_aspect * height and piece_mask.any() and not solid_block:
                 candidates.append((piece, piece_mask))
     if not candidates:

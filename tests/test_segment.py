@@ -214,12 +214,6 @@ def test_characters_touching_frame_sides(method):
     assert len(boxes) == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: with bold dark text over 60% of the crop's centre is below "
-    "Otsu's level, so text_mask takes the plate for a dark one and inverts the mask: the "
-    "gaps between characters become the 'characters'.",
-)
 @pytest.mark.parametrize("text", ["8888BBB", "0000DDD"])
 def test_bold_dark_text_is_not_taken_for_a_dark_plate(text):
     plate = crop(*draw_photo(text, bold=True))
@@ -229,11 +223,6 @@ def test_bold_dark_text_is_not_taken_for_a_dark_plate(text):
     np.testing.assert_allclose(boxes[:, [0, 2]], regular[:, [0, 2]], atol=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: find_character_boxes drops a piece whose ink fills over 85% "
-    "of its box as a 'solid block' (band, sticker); a bold 'B' (fill 0.85) is dropped.",
-)
 def test_bold_b_is_kept():
     plate = crop(*draw_photo("9636HXB", bold=True))
     assert len(find_character_boxes(plate)[0]) == 7
@@ -293,12 +282,6 @@ def test_text_mask_light_text_on_dark_plate_with_sparse_text():
     assert len(find_character_boxes(255 - plate)[0]) == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: text_mask takes the plate as dark only when over 60% of the "
-    "crop's centre is below Otsu's level; light text covering >40% of the centre (most "
-    "bold 7-character plates) is then read as background, giving wrong boxes.",
-)
 def test_light_text_on_dark_plate_segments_like_dark_on_light(synthetic_plates):
     plates, _, _ = synthetic_plates
     for plate in plates:
