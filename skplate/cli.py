@@ -252,6 +252,7 @@ def _training_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--chars",
         nargs="+",
+        action="extend",
         metavar="PATH",
         help="EnglishImg / EnglishFnt archives or folders (default: in the data home)",
     )

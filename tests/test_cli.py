@@ -274,3 +274,12 @@ def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys)
     assert rows["GoodImg held-out accuracy"][0] == "n/a (reused model, no report)"
     assert payload["held_out_accuracy"] is None and payload["reused_model"] is True
     assert "no training report" in captured.err
+
+
+def test_chars_may_be_given_twice():
+    from skplate.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["train", "--chars", "a/EnglishImg.tgz", "--chars", "b/EnglishFnt.tgz"]
+    )
+    assert args.chars == ["a/EnglishImg.tgz", "b/EnglishFnt.tgz"]
