@@ -13,7 +13,10 @@ import joblib
 
 from ._version import __version__
 
-__all__ = ["ModelFileError", "atomic_write", "load_model", "save_model"]
+__all__ = ["VERSION_KEY", "ModelFileError", "atomic_write", "load_model", "save_model"]
+
+VERSION_KEY = "_skplate_version"
+"""Attribute under which estimators record, in their pickled state, the skplate version."""
 
 
 class ModelFileError(ValueError):
@@ -49,7 +52,11 @@ def _compatible(saved: str) -> bool:
 
 
 def save_model(model: object, path: str | os.PathLike, *, compress: int = 3) -> Path:
-    """Save a fitted estimator with joblib, atomically, tagged with the skplate version.
+    """Save a fitted estimator with joblib, atomically.
+
+    The file holds the estimator itself, so a plain ``joblib.load`` returns it. A
+    :class:`~skplate.recognizer.PlateRecognizer` records the skplate version in its
+    pickled state, which :func:`load_model` checks.
 
     Parameters
     ----------
@@ -64,8 +71,7 @@ def save_model(model: object, path: str | os.PathLike, *, compress: int = 3) -> 
     -------
     path : Path
     """
-    payload = {"format": "skplate-model", "skplate_version": __version__, "model": model}
-    return atomic_write(path, lambda tmp: joblib.dump(payload, tmp, compress=compress))
+    return atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=compress))
 
 
 def load_model(path: str | os.PathLike) -> object:
@@ -97,14 +103,17 @@ def load_model(path: str | os.PathLike) -> object:
         raise ModelFileError(
             f"{path}: not a readable model file (corrupt or truncated?): {error}"
         ) from error
+    saved = None
     if isinstance(payload, dict) and payload.get("format") == "skplate-model":
-        saved = str(payload.get("skplate_version", "unknown"))
-        if not _compatible(saved):
-            raise ModelFileError(
-                f"{path}: saved by skplate {saved}, which this skplate {__version__} cannot "
-                "read; retrain the model or install the matching skplate version."
-            )
-        return _check_estimator(payload["model"], path)
+        # the envelope written by the first development builds
+        saved, payload = str(payload.get("skplate_version", "unknown")), payload.get("model")
+    elif hasattr(payload, "__dict__") and VERSION_KEY in vars(payload):
+        saved = str(vars(payload)[VERSION_KEY])
+    if saved is not None and not _compatible(saved):
+        raise ModelFileError(
+            f"{path}: saved by skplate {saved}, which this skplate {__version__} cannot "
+            "read; retrain the model or install the matching skplate version."
+        )
     if hasattr(payload, "predict") or hasattr(payload, "transform"):
         return _check_estimator(payload, path)
     raise ModelFileError(f"{path}: the file holds a {type(payload).__name__}, not a model.")

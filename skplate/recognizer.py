@@ -13,11 +13,13 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._version import __version__
 from .crop import PlateCropper
 from .decode import EMPTY_DECODING, Decoding, decode_segments
 from .filters import FilterBank
 from .formats import ALPHABET, PlateFormat, get_formats
 from .metrics import plate_accuracy
+from .persistence import VERSION_KEY
 from .samples import PlateSample, check_samples
 from .segment import CharacterSegmenter, Segments
 from .voting import hard_vote, soft_vote
@@ -341,6 +343,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     def score(self, X: Sequence[PlateSample], y: Sequence[str]) -> float:
         """Plate accuracy: the fraction of plates read exactly right."""
         return plate_accuracy(y, self.predict(X))
+
+    def __getstate__(self) -> dict:
+        # Record the skplate version in saved models; load_model checks it.
+        return {**super().__getstate__(), VERSION_KEY: __version__}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
