@@ -429,18 +429,9 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
 
     def segment_variant(self, gray: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Boxes and ink masks of the characters of one variant image."""
-        return find_character_boxes(
-            gray,
-            method=self.method,
-            min_height=self.min_height,
-            max_height=self.max_height,
-            min_aspect=self.min_aspect,
-            max_aspect=self.max_aspect,
-            char_aspect=self.char_aspect,
-            split_ratio=self.split_ratio,
-            height_tolerance=self.height_tolerance,
-            max_chars=self.max_chars,
-        )
+        params = self.get_params(deep=False)
+        del params["normalizer"]  # every other parameter is find_character_boxes'
+        return find_character_boxes(gray, **params)
 
     def character_images(self, gray: np.ndarray) -> list[np.ndarray]:
         """The characters of one variant as dark-on-white uint8 crops, left to right.
