@@ -396,6 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", metavar="FILE", help="write the scores as JSON to FILE")
     evaluate.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a visual HTML report (crops, filter variants, characters, votes) to FILE",
+    )
+    evaluate.add_argument(
         "--batch-size",
         type=_positive_int,
         default=BATCH_SIZE,
@@ -733,6 +738,11 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
     if args.json:
         _write_json(args.json, {**scores, "skipped": skipped})
         log.info(f"wrote {args.json}")
+    if args.report:
+        from .report import build_report
+
+        build_report(model, data.samples, true, path=args.report)
+        log.info(f"wrote {args.report}")
     return EXIT_FAILED if skipped else EXIT_OK
 
 

@@ -261,9 +261,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             decodings.extend(self._decode_segments(self._segment(batch)))
         return decodings
 
-    def _decode_segments(self, segments: Segments) -> list[list[Decoding]]:
-        """Classify every character of every variant in one call, then decode each row."""
-        log_proba = self._log_proba(segments.chars)
+    def _decode_segments(
+        self, segments: Segments, log_proba: np.ndarray | None = None
+    ) -> list[list[Decoding]]:
+        """Classify every character of every variant in one call, then decode each row.
+
+        ``log_proba`` may be given when the caller already classified ``segments.chars``.
+        """
+        if log_proba is None:
+            log_proba = self._log_proba(segments.chars)
         masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
         return [
             [

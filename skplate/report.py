@@ -1,0 +1,478 @@
+"""A visual HTML report of what a fitted recognizer saw and read on each plate.
+
+Pure presentation: the report runs the recognizer's own fitted stages (cropper, filter bank,
+segmenter, one classifier call per batch, the same constrained decoding and vote as
+:meth:`~skplate.recognizer.PlateRecognizer.predict_readings`) and lays out, for every plate,
+the crop, each filter variant with its character boxes and reading, the segmented
+characters with their top-3 classes, and the vote. Misreads come first.
+
+The file is self-contained: images are embedded as base64 PNG, the style sheet is inline,
+there is no script, and every text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._version import __version__
+from .decode import Decoding
+from .formats import ALPHABET
+from .metrics import char_accuracy
+from .persistence import atomic_write
+from .recognizer import _valid_samples
+
+__all__ = ["build_report"]
+
+_TOP_K = 3
+_PNG_OPTIONS = [
+    cv2.IMWRITE_PNG_COMPRESSION,
+    6,
+    cv2.IMWRITE_PNG_STRATEGY,
+    cv2.IMWRITE_PNG_STRATEGY_FILTERED,
+]
+
+
+@dataclass
+class _Card:
+    """One plate's section of the report and what it is sorted and summarised by."""
+
+    index: int
+    name: str
+    truth: str | None
+    text: str
+    confidence: float
+    html: str
+
+    @property
+    def hit(self) -> bool | None:
+        return None if self.truth is None else self.truth == self.text
+
+
+# -- small HTML helpers --------------------------------------------------------------------
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _png(image: np.ndarray) -> str:
+    ok, buffer = cv2.imencode(".png", image, _PNG_OPTIONS)
+    if not ok:  # pragma: no cover - a uint8 image always encodes
+        raise ValueError("could not encode an image of the report as PNG.")
+    return base64.b64encode(buffer.tobytes()).decode("ascii")
+
+
+def _img(image: np.ndarray, css_class: str, alt: str, width: int | None = None) -> str:
+    size = f' width="{width}"' if width else ""
+    return (
+        f'<img class="{css_class}"{size} alt="{_esc(alt)}" '
+        f'src="data:image/png;base64,{_png(image)}">'
+    )
+
+
+def _plate_text(text: str, truth: str | None) -> str:
+    """The reading, its characters that differ from the truth marked (same length only)."""
+    if not text:
+        return '<span class="empty">(none)</span>'
+    if truth is None or text == truth:
+        return _esc(text)
+    if len(text) != len(truth):
+        return f'<span class="bad">{_esc(text)}</span>'
+    return "".join(
+        _esc(c) if c == t else f'<span class="bad">{_esc(c)}</span>'
+        for c, t in zip(text, truth, strict=True)
+    )
+
+
+def _status(hit: bool | None) -> str:
+    if hit is None:
+        return '<span class="badge">read</span>'
+    return '<span class="badge hit">hit</span>' if hit else '<span class="badge miss">miss</span>'
+
+
+# -- the pieces of one plate -----------------------------------------------------------------
+def _boxed_variant(gray: np.ndarray, boxes: np.ndarray, read: set[int], name: str) -> str:
+    """The gray variant with its character boxes drawn over it in CSS (so the PNG stays gray
+    and small): boxes the decoder read into a slot in green, skipped ones in orange."""
+    height, width = gray.shape
+    marks = []
+    for position, (x1, y1, x2, y2) in enumerate(boxes):
+        kind = "r" if position in read else "s"
+        marks.append(
+            f'<i class="box {kind}" style="left:{100 * x1 / width:.2f}%;'
+            f"top:{100 * y1 / height:.2f}%;width:{100 * (x2 - x1) / width:.2f}%;"
+            f'height:{100 * (y2 - y1) / height:.2f}%"></i>'
+        )
+    return f'<div class="boxed">{_img(gray, "variant", name)}{"".join(marks)}</div>'
+
+
+def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) -> str:
+    """Each character of one variant: its image, the slot it was read into, its top-3."""
+    if len(chars) == 0:
+        return '<p class="note">no characters found</p>'
+    slot_of = {int(segment): slot for slot, segment in enumerate(decoding.segments)}
+    cells = []
+    for position, (char, scores) in enumerate(zip(chars, log_proba, strict=True)):
+        image = np.round(255.0 * (1.0 - np.clip(char[..., 0], 0.0, 1.0))).astype(np.uint8)
+        proba = np.exp(scores)
+        top = np.argsort(-proba)[:_TOP_K]
+        lines = "".join(f"<li><b>{_esc(ALPHABET[k])}</b> {proba[k]:.2f}</li>" for k in top)
+        if position in slot_of:
+            slot = slot_of[position]
+            read = f'<span class="slot">{_esc(decoding.text[slot])}</span>'
+        else:
+            read = '<span class="slot skip">skip</span>'
+        cells.append(
+            f'<div class="char">{_img(image, "char", f"character {position + 1}")}'
+            f"{read}<ol>{lines}</ol></div>"
+        )
+    return f'<div class="chars">{"".join(cells)}</div>'
+
+
+def _vote_table(recognizer, decodings: list[Decoding], text: str, confidence: float) -> str:
+    """The variants' readings grouped, with their summed weights, and the voted result."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for v, decoding in enumerate(decodings):
+        groups[decoding.text].append(v)
+    weights = np.asarray(recognizer.variant_weights_, dtype=float)
+    total = float(sum(weights[v] for v, d in enumerate(decodings) if d.text)) or 1.0
+    ordered = sorted(groups.items(), key=lambda item: (not item[0], -sum(weights[item[1]])))
+    rows = []
+    for reading, members in ordered:
+        weight = float(sum(weights[members]))
+        share = f"{weight / total:.0%}" if reading else ""
+        cls = ' class="won"' if reading and reading == text else ""
+        rows.append(
+            f'<tr{cls}><td class="mono">{_esc(reading) if reading else "(none)"}</td>'
+            f"<td>{len(members)}</td><td>{weight:.2f}</td><td>{share}</td></tr>"
+        )
+    return (
+        f'<div class="vote"><h3>vote ({_esc(recognizer.voting)})</h3>'
+        "<table><thead><tr><th>reading</th><th>variants</th><th>weight</th><th>share</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p>result <b class="mono">{_esc(text) or "(none)"}</b>, confidence '
+        f"{confidence:.3f}</p></div>"
+    )
+
+
+def _header(index: int, name: str, truth: str | None, text: str, confidence: float) -> str:
+    hit = None if truth is None else truth == text
+    truth_html = "" if truth is None else f'<span>truth <b class="mono">{_esc(truth)}</b></span>'
+    return (
+        f'<div class="head">{_status(hit)}<span class="name">{_esc(name)}</span>{truth_html}'
+        f'<span>read <b class="mono">{_plate_text(text, truth)}</b></span>'
+        f"<span>confidence {confidence:.3f}</span>"
+        f'<span class="index">#{index}</span></div>'
+    )
+
+
+def _plate_card(
+    recognizer,
+    index: int,
+    name: str,
+    truth: str | None,
+    crop: np.ndarray,
+    variants: np.ndarray,
+    rows: list[np.ndarray],
+    segments,
+    log_proba: np.ndarray,
+    decodings: list[Decoding],
+    n_shown: int,
+) -> _Card:
+    text, confidence = recognizer._vote(decodings)
+    hit = None if truth is None else truth == text
+    names = recognizer.variant_names_
+    figures, strips = [], []
+    for v in range(n_shown):
+        row, decoding = rows[v], decodings[v]
+        read = set(decoding.segments.tolist())
+        reading = decoding.text
+        ok = " ok" if truth is not None and reading and reading == truth else ""
+        score = f"{decoding.score:.1f}" if reading else "&ndash;"
+        figures.append(
+            f'<figure class="variant">'
+            f"{_boxed_variant(variants[v], segments.boxes[row], read, names[v])}"
+            f'<figcaption><span class="vname">{_esc(names[v])}</span>'
+            f'<span class="mono{ok}">{_plate_text(reading, truth) if reading else "&ndash;"}'
+            "</span>"
+            f'<span class="score">{score}</span></figcaption></figure>'
+        )
+        strips.append(
+            f'<tr><th>{_esc(names[v])}<br><span class="mono">{_esc(reading) or "&ndash;"}'
+            f"</span></th><td>{_char_cells(segments.chars[row], log_proba[row], decoding)}"
+            "</td></tr>"
+        )
+    hidden = len(names) - n_shown
+    more = f'<p class="note">{hidden} more variants voted but are not shown.</p>' if hidden else ""
+    first = strips[0] if strips else ""
+    body = (
+        _header(index, name, truth, text, confidence)
+        + '<div class="top"><figure class="crop">'
+        + _img(crop, "crop", f"crop of {name}")
+        + "<figcaption>crop</figcaption></figure>"
+        + _vote_table(recognizer, decodings, text, confidence)
+        + "</div>"
+        + f'<div class="variants">{"".join(figures)}</div>{more}'
+        + f"<h3>characters of {_esc(names[0]) if n_shown else 'the first variant'}</h3>"
+        + f'<table class="strips">{first}</table>'
+        + (
+            f"<details><summary>characters of the other {n_shown - 1} variants</summary>"
+            f'<table class="strips">{"".join(strips[1:])}</table></details>'
+            if n_shown > 1
+            else ""
+        )
+    )
+    status = "read" if hit is None else ("hit" if hit else "miss")
+    section = f'<section class="plate {status}" id="plate-{index}">{body}</section>'
+    return _Card(index, name, truth, text, confidence, section)
+
+
+def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
+    hit = None if truth is None else truth == ""
+    status = "read" if hit is None else ("hit" if hit else "miss")
+    section = (
+        f'<section class="plate {status}" id="plate-{index}">'
+        f"{_header(index, name, truth, '', 0.0)}"
+        f'<p class="error">could not be read: {_esc(error)}</p></section>'
+    )
+    return _Card(index, name, truth, "", 0.0, section)
+
+
+def _batch_cards(recognizer, samples, indices, truths, n_shown: int) -> list[_Card]:
+    """Crop, filter and segment a batch once, classify its characters in one call, lay out."""
+    crops = recognizer.cropper_.transform(samples)
+    variants = recognizer.filter_bank_.transform(crops)
+    segments = recognizer.segmenter_.transform(variants)
+    log_proba = recognizer._log_proba(segments.chars)
+    cards = []
+    all_decodings = recognizer._decode_segments(segments, log_proba)
+    for p, (rows, decodings) in enumerate(zip(segments.rows(), all_decodings, strict=True)):
+        cards.append(
+            _plate_card(
+                recognizer,
+                indices[p],
+                samples[p].name,
+                truths[p],
+                crops[p],
+                variants[p],
+                rows,
+                segments,
+                log_proba,
+                decodings,
+                n_shown,
+            )
+        )
+    return cards
+
+
+# -- the page ----------------------------------------------------------------------------------
+_CSS = """
+*{box-sizing:border-box}
+body{font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
+ background:#f3f4f6;margin:0;padding:16px}
+h1{font-size:20px;margin:0 0 8px}
+h3{font-size:12px;margin:8px 0 4px;color:#555;font-weight:600;text-transform:uppercase;
+ letter-spacing:.03em}
+.mono,.name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+.summary{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;
+ margin-bottom:16px}
+.summary dl{display:flex;flex-wrap:wrap;gap:4px 24px;margin:0}
+.summary dt{color:#666}
+.summary dd{margin:0 0 0 6px;font-weight:600}
+.summary dl div{display:flex}
+.summary ul{margin:8px 0 0;padding-left:20px;columns:3 300px}
+.summary a{color:#1a56db;text-decoration:none}
+.plate{background:#fff;border:1px solid #ddd;border-left:6px solid #999;border-radius:6px;
+ padding:8px 12px 10px;margin-bottom:14px}
+.plate.hit{border-left-color:#2e9e44}
+.plate.miss{border-left-color:#d93025}
+.head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 18px;font-size:14px;
+ margin-bottom:6px}
+.head .name{font-weight:600}
+.head .index{margin-left:auto;color:#999;font-size:12px}
+.badge{display:inline-block;min-width:42px;text-align:center;border-radius:10px;
+ padding:1px 8px;font-size:12px;font-weight:700;background:#ddd;color:#333}
+.badge.hit{background:#d7f2dc;color:#1e6b2f}
+.badge.miss{background:#fbdad7;color:#a3221a}
+.bad{color:#d93025;text-decoration:underline}
+.empty{color:#999;font-style:italic}
+.top{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+figure{margin:0}
+figcaption{font-size:12px;color:#555}
+img.crop,img.variant{display:block}
+img.crop{border:1px solid #ccc}
+.boxed{position:relative;display:inline-block;line-height:0;border:1px solid #ccc}
+.box{position:absolute;border:1px solid;pointer-events:none}
+.box.r{border-color:#22c03a}.box.s{border-color:#ff8c00;border-style:dashed}
+.vote table{border-collapse:collapse;font-size:12px}
+.vote th,.vote td{padding:1px 8px;text-align:right;border-bottom:1px solid #eee}
+.vote th:first-child,.vote td:first-child{text-align:left}
+.vote tr.won td{background:#eef6ff;font-weight:700}
+.vote p{margin:4px 0 0}
+.vote h3{margin-top:0}
+.variants{display:grid;grid-template-columns:repeat(auto-fill,minmax(244px,1fr));gap:8px;
+ margin-top:8px}
+.variant figcaption{display:flex;gap:8px;align-items:baseline}
+.variant .vname{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.variant .score{color:#888;font-size:11px}
+.ok{color:#1e6b2f;font-weight:700}
+.wrong{color:#d93025;font-weight:700}
+table.strips{border-collapse:collapse}
+table.strips th{font-weight:normal;text-align:left;vertical-align:top;padding:4px 8px 4px 0;
+ font-size:12px;width:130px;color:#555}
+table.strips td{padding:2px 0}
+.chars{display:flex;flex-wrap:wrap;gap:4px}
+.char{width:62px;border:1px solid #e3e3e3;border-radius:4px;padding:2px;text-align:center;
+ background:#fafafa}
+img.char{width:40px;height:40px;image-rendering:pixelated;border:1px solid #ddd;
+ background:#fff}
+.char .slot{display:block;font-weight:700;font-size:13px}
+.char .slot.skip{color:#e07000;font-weight:normal;font-size:11px}
+.char ol{list-style:none;margin:0;padding:0;font-size:11px;text-align:left;
+ font-family:ui-monospace,Menlo,Consolas,monospace}
+.char ol li{white-space:nowrap}
+.char ol li:first-child{color:#000}
+.char ol li+li{color:#777}
+details{margin-top:4px}
+summary{cursor:pointer;color:#1a56db;font-size:12px}
+.note{color:#888;font-size:12px;margin:4px 0}
+.error{color:#a3221a}
+.legend{color:#666;font-size:12px;margin:6px 0 0}
+.legend .r{color:#2e9e44;font-weight:700}.legend .s{color:#e07000;font-weight:700}
+"""
+
+
+def _summary(recognizer, cards: list[_Card], title: str, n_failed: int) -> str:
+    n = len(cards)
+    formats = ", ".join(fmt.name for fmt in recognizer.formats_)
+    items = [("plates", str(n))]
+    misses: list[_Card] = []
+    if n and cards[0].truth is not None:
+        hits = sum(bool(c.hit) for c in cards)
+        misses = [c for c in cards if not c.hit]
+        accuracy = char_accuracy([c.truth for c in cards], [c.text for c in cards])
+        items += [
+            ("hits", f"{hits}/{n} ({hits / n:.1%})"),
+            ("char accuracy", f"{accuracy:.1%}"),
+        ]
+    if n:
+        items.append(("mean confidence", f"{np.mean([c.confidence for c in cards]):.3f}"))
+    if n_failed:
+        items.append(("unreadable", str(n_failed)))
+    items += [
+        ("format", formats),
+        ("voting", str(recognizer.voting)),
+        ("variants", str(len(recognizer.variant_names_))),
+        ("skplate", __version__),
+        ("generated", time.strftime("%Y-%m-%d %H:%M")),
+    ]
+    facts = "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in items)
+    links = "".join(
+        f'<li><a href="#plate-{c.index}"><span class="name">{_esc(c.name)}</span></a> '
+        f'<span class="mono">{_esc(c.truth)} &rarr; {_plate_text(c.text, c.truth)}</span></li>'
+        for c in misses
+    )
+    misread = f"<h3>misreads ({len(misses)})</h3><ul>{links}</ul>" if misses else ""
+    legend = (
+        '<p class="legend">boxes: <span class="r">green</span> read into a slot, '
+        '<span class="s">orange</span> skipped by the decoder; under each character: the '
+        "character it was read as, then the classifier's top-3 with probabilities.</p>"
+    )
+    return (
+        f'<header class="summary"><h1>{_esc(title)}</h1><dl>{facts}</dl>{misread}{legend}</header>'
+    )
+
+
+def build_report(
+    recognizer,
+    X: Sequence,
+    y: Sequence[str] | None = None,
+    *,
+    path: str | os.PathLike,
+    max_variants: int | None = None,
+    title: str = "skplate plate report",
+) -> Path:
+    """Write a self-contained HTML report of how ``recognizer`` reads every plate of ``X``.
+
+    For each plate: its name, the truth, the reading, hit or miss and the confidence; the
+    crop; every filter variant with its character boxes (green: read, orange: skipped)
+    and its own reading; the characters of the first variant (and, folded, of every
+    shown variant) with the character read and the classifier's top-3; the vote.
+    Misreads come first, then hits, each group in the order of ``X``; a summary with the
+    hits and the character accuracy heads the page.
+
+    The readings are the recognizer's own (same stages, decoding and vote as
+    :meth:`~skplate.recognizer.PlateRecognizer.predict_readings`); each batch of
+    ``recognizer.batch_size`` plates is segmented once and classified in one call.
+
+    Parameters
+    ----------
+    recognizer : PlateRecognizer
+        A fitted recognizer.
+    X : sequence of PlateSample or (image, box)
+        The plates. A sample that cannot be read is listed with the reason.
+    y : sequence of str, default=None
+        The true texts; without them there is no hit/miss and no accuracy.
+    path : path-like
+        The HTML file to write (atomically: a temporary sibling renamed into place).
+    max_variants : int, default=None
+        Show only the first ``max_variants`` filter variants of each plate (all of them
+        still vote); all when None.
+    title : str, default="skplate plate report"
+        The page title.
+
+    Returns
+    -------
+    path : Path
+        The written file.
+    """
+    check_is_fitted(recognizer, "variant_weights_")
+    if max_variants is not None and (
+        isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1
+    ):
+        raise ValueError(f"max_variants must be a positive integer or None, got {max_variants!r}.")
+    truths: list[str | None] = [None] * len(X)
+    if y is not None:
+        truths = ["" if t is None else str(t) for t in np.asarray(y, dtype=object).ravel()]
+        if len(truths) != len(X):
+            raise ValueError(f"X has {len(X)} plates but y has {len(truths)} texts.")
+    n_variants = len(recognizer.variant_names_)
+    n_shown = n_variants if max_variants is None else min(max_variants, n_variants)
+
+    samples, failures = _valid_samples(X)
+    valid = [i for i in range(len(X)) if i not in failures]
+    cards = [
+        _error_card(i, _sample_name(X[i], i), truths[i], error) for i, error in failures.items()
+    ]
+    for start in range(0, len(samples), recognizer.batch_size):
+        stop = start + recognizer.batch_size
+        indices = valid[start:stop]
+        cards += _batch_cards(
+            recognizer, samples[start:stop], indices, [truths[i] for i in indices], n_shown
+        )
+    cards.sort(key=lambda c: (c.hit is True, c.index))
+
+    plates = "".join(c.html for c in cards) or '<p class="note">no plates</p>'
+    document = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
+        f"{_summary(recognizer, cards, title, len(failures))}<main>{plates}</main>"
+        "</body></html>\n"
+    )
+    return atomic_write(path, lambda tmp: tmp.write_text(document, encoding="utf-8"))
+
+
+def _sample_name(item: object, index: int) -> str:
+    if isinstance(item, tuple | list) and len(item) == 3 and item[2]:
+        return str(item[2])
+    return f"X[{index}]"

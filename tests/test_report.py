@@ -1,0 +1,145 @@
+"""The HTML report: content, order, escaping, atomic write, CLI option."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from skplate.datasets import make_synthetic_plates
+from skplate.recognizer import make_plate_recognizer
+from skplate.report import build_report
+from skplate.samples import PlateSample
+
+TEXTS = ["1234BCD", "5678FGH", "9012JKL", "3456MNP"]
+SCRIPT = "<script>alert(1)</script>"
+WRONG = "0000ZZZ"
+
+
+@pytest.fixture(scope="module")
+def recognizer(tiny_char_model):
+    return make_plate_recognizer(tiny_char_model, plate_format="spanish").fit([])
+
+
+@pytest.fixture(scope="module")
+def plates(recognizer):
+    """Four synthetic plates, the second named with markup; truths: three hits, one miss.
+
+    The hits' truths are the recognizer's own readings, so the test does not depend on how
+    well the tiny model reads; the last plate's truth is wrong, so it must move to the top.
+    """
+    data = make_synthetic_plates(TEXTS, random_state=0)
+    samples = list(data.samples)
+    samples[1] = PlateSample(samples[1].image, samples[1].box, SCRIPT)
+    predicted = [str(t) for t in recognizer.predict(samples)]
+    assert WRONG not in predicted
+    return samples, [*predicted[:-1], WRONG], predicted
+
+
+@pytest.fixture(scope="module")
+def report(recognizer, plates, tmp_path_factory):
+    samples, truths, _ = plates
+    folder = tmp_path_factory.mktemp("report")
+    path = build_report(recognizer, samples, truths, path=folder / "report.html")
+    return folder, path, path.read_text(encoding="utf-8")
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """(status, body) of each plate section, in page order."""
+    return re.findall(r'<section class="plate (\w+)" id="plate-\d+">(.*?)</section>', text, re.S)
+
+
+def test_report_is_a_self_contained_html_file(report):
+    folder, path, text = report
+    assert path == folder / "report.html" and path.is_file()
+    assert text.startswith("<!DOCTYPE html>")
+    assert text.rstrip().endswith("</html>")
+    assert text.count("<body>") == 1 and text.count("</body>") == 1
+    assert text.count("<section") == text.count("</section>") == len(TEXTS)
+    # no external assets: every image is inline, nothing is fetched
+    assert "http://" not in text and "https://" not in text
+    sources = re.findall(r'<img [^>]*src="([^"]*)"', text)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+
+
+def test_report_names_every_plate_with_truth_and_reading(report, plates):
+    _, _, text = report
+    samples, truths, predicted = plates
+    for sample, truth in zip(samples, truths, strict=True):
+        if sample.name != SCRIPT:
+            assert sample.name in text
+        assert truth in text
+    # the readings are the recognizer's own
+    for reading in predicted:
+        assert reading in text
+    assert "hits</dt><dd>3/4 (75.0%)" in text
+    assert "char accuracy" in text
+
+
+def test_one_image_per_crop_and_variant(report, recognizer):
+    _, _, text = report
+    n_variants = len(recognizer.variant_names_)
+    assert text.count('<img class="crop"') == len(TEXTS)
+    assert text.count('<img class="variant"') == len(TEXTS) * n_variants
+    assert text.count('<img class="char"') > 0
+    for name in recognizer.variant_names_:
+        assert f'<span class="vname">{name}</span>' in text
+
+
+def test_misreads_come_before_hits(report, plates):
+    _, _, text = report
+    statuses = [status for status, _ in _sections(text)]
+    assert statuses == ["miss", "hit", "hit", "hit"]
+    first = _sections(text)[0][1]
+    assert WRONG in first and plates[0][-1].name in first
+
+
+def test_text_is_escaped(report):
+    _, _, text = report
+    assert SCRIPT not in text
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_write_is_atomic_and_replaces_the_file(report, recognizer, plates, tmp_path):
+    folder, _, _ = report
+    assert [p.name for p in folder.iterdir()] == ["report.html"]  # no temp file left
+    samples, truths, _ = plates
+    path = tmp_path / "out" / "report.html"
+    path.parent.mkdir()
+    path.write_text("old", encoding="utf-8")
+    build_report(recognizer, samples[:1], truths[:1], path=path, max_variants=2)
+    assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert text.count('<img class="variant"') == 2
+    assert "more variants voted but are not shown" in text
+
+
+def test_unreadable_samples_and_no_truth(recognizer, plates, tmp_path):
+    samples, _, _ = plates
+    bad = (np.zeros((20, 20), np.uint8), (50, 50, 60, 60), "broken.jpg")
+    path = build_report(recognizer, [samples[0], bad], path=tmp_path / "r.html")
+    text = path.read_text(encoding="utf-8")
+    assert "broken.jpg" in text and "could not be read" in text
+    assert text.count('<img class="crop"') == 1
+    assert "hits</dt>" not in text  # no truth, no score
+    assert [status for status, _ in _sections(text)] == ["read", "read"]
+
+
+def test_bad_arguments(recognizer, plates, tmp_path):
+    samples, truths, _ = plates
+    with pytest.raises(ValueError, match="max_variants"):
+        build_report(recognizer, samples, truths, path=tmp_path / "r.html", max_variants=0)
+    with pytest.raises(ValueError, match="y has"):
+        build_report(recognizer, samples, truths[:2], path=tmp_path / "r.html")
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_evaluate_has_a_report_option():
+    from skplate.cli import build_parser
+
+    args = build_parser().parse_args(["evaluate", "--model", "m.joblib", "--report", "r.html"])
+    assert args.report == "r.html"
+    assert build_parser().parse_args(["evaluate", "--model", "m.joblib"]).report is None
