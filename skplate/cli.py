@@ -504,6 +504,11 @@ def _load_plates(
     skipped = [w for w in caught if issubclass(w.category, UserWarning)]
     for warning in skipped:
         log.warn(str(warning.message))
+    if not len(data.samples) and skipped:
+        raise ValueError(
+            f"{path or 'the data home'}: every plate was skipped ({len(skipped)} unreadable "
+            "images or labels); see the warnings above."
+        )
     if not len(data.samples):
         raise ValueError(
             f"{path or 'the data home'}: no plate text fits the format "

@@ -446,7 +446,11 @@ def _check_plate(plate: object, name: str) -> np.ndarray:
 def _check_plates(plates: object) -> np.ndarray:
     """Return ``plates`` as a C-contiguous (n, H, W) uint8 array, or raise a clear error."""
     if isinstance(plates, np.ndarray):
-        if plates.ndim != 3 or plates.dtype != np.uint8:
+        if plates.dtype != np.uint8:
+            raise TypeError(
+                f"plates: expected uint8 pixels (the output of PlateCropper), got {plates.dtype}."
+            )
+        if plates.ndim != 3:
             raise ValueError(
                 f"plates: expected a uint8 array of shape (n_plates, height, width) (the "
                 f"output of PlateCropper), got a {plates.dtype} array of shape {plates.shape}."

@@ -146,7 +146,15 @@ def get_formats(spec: str | PlateFormat | Iterable | None) -> list[PlateFormat]:
     """
     if spec is None:
         spec = "any"
-    items = [spec] if isinstance(spec, str | PlateFormat) else list(spec)
+    if isinstance(spec, str | PlateFormat):
+        items = [spec]
+    elif isinstance(spec, Iterable):
+        items = list(spec)
+    else:
+        raise TypeError(
+            f"plate_format: expected a preset name, a pattern, a PlateFormat or a list of "
+            f"those, got {type(spec).__name__}."
+        )
     if not items:
         raise ValueError("plate_format: an empty list allows no plate; give at least one format.")
     formats: list[PlateFormat] = []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
 import tempfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,18 +86,7 @@ def load_model(path: str | os.PathLike) -> object:
         raise ModelFileError(f"{path}: no such model file; train one with 'skplate train'.")
     try:
         payload = joblib.load(path)
-    except (
-        EOFError,
-        pickle.UnpicklingError,
-        zlib.error,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AttributeError,
-        ModuleNotFoundError,
-        OSError,
-    ) as error:
+    except Exception as error:  # any unpickling failure means a damaged file
         raise ModelFileError(
             f"{path}: not a readable model file (corrupt or truncated?): {error}"
         ) from error

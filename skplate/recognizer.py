@@ -20,7 +20,7 @@ from .filters import FilterBank
 from .formats import ALPHABET, PlateFormat, get_formats
 from .metrics import plate_accuracy
 from .persistence import VERSION_KEY
-from .samples import PlateSample, check_samples
+from .samples import PlateSample, check_sample, check_samples
 from .segment import CharacterSegmenter, Segments
 from .voting import hard_vote, soft_vote
 
@@ -64,9 +64,9 @@ def _valid_samples(X: Sequence) -> tuple[list[PlateSample], dict[int, str]]:
     failures: dict[int, str] = {}
     for index in range(len(X)):
         try:
-            (sample,) = check_samples([X[index]])
+            sample = check_sample(X[index], index)
         except (TypeError, ValueError) as error:
-            failures[index] = str(error).replace("X[0]", f"X[{index}]")
+            failures[index] = str(error)
         else:
             samples.append(sample)
     return samples, failures

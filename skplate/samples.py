@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validation import check_image
 
-__all__ = ["PlateSample", "check_samples", "clip_box"]
+__all__ = ["PlateSample", "check_sample", "check_samples", "clip_box"]
 
 
 class PlateSample(NamedTuple):
@@ -79,16 +79,17 @@ def check_samples(X: Sequence) -> list[PlateSample]:
         raise TypeError(
             f"X must be a sequence of (image, box) samples, got {type(X).__name__}."
         ) from error
-    samples = []
-    for index in range(n_samples):
-        item = X[index]
-        if not isinstance(item, tuple | list) or len(item) not in (2, 3):
-            raise TypeError(
-                f"X[{index}]: expected a PlateSample or an (image, box) tuple, "
-                f"got {type(item).__name__}."
-            )
-        image, box = item[0], item[1]
-        name = str(item[2]) if len(item) == 3 and item[2] else f"X[{index}]"
-        image = check_image(image, name=name)
-        samples.append(PlateSample(image, clip_box(box, image.shape, name=name), name))
-    return samples
+    return [check_sample(X[index], index) for index in range(n_samples)]
+
+
+def check_sample(item: object, index: int) -> PlateSample:
+    """Validate one sample, ``X[index]``; errors name the sample's name, else ``X[index]``."""
+    if not isinstance(item, tuple | list) or len(item) not in (2, 3):
+        raise TypeError(
+            f"X[{index}]: expected a PlateSample or an (image, box) tuple, "
+            f"got {type(item).__name__}."
+        )
+    image, box = item[0], item[1]
+    name = str(item[2]) if len(item) == 3 and item[2] else f"X[{index}]"
+    image = check_image(image, name=name)
+    return PlateSample(image, clip_box(box, image.shape, name=name), name)

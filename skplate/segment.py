@@ -458,10 +458,15 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         variants = np.asarray(X)
         if variants.ndim == 3:
             variants = variants[:, None]
-        if variants.ndim != 4 or variants.dtype != np.uint8:
+        if variants.dtype != np.uint8:
+            raise TypeError(
+                f"X: CharacterSegmenter expects uint8 plate variants (the output of FilterBank), "
+                f"got dtype {variants.dtype}."
+            )
+        if variants.ndim != 4:
             raise ValueError(
-                "CharacterSegmenter expects uint8 plates of shape (n_plates, n_variants, H, W) "
-                f"or (n_plates, H, W); got shape {variants.shape} and dtype {variants.dtype}."
+                "X: CharacterSegmenter expects plates of shape (n_plates, n_variants, H, W) "
+                f"or (n_plates, H, W); got shape {variants.shape}."
             )
         n_plates, n_variants = variants.shape[:2]
         crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
