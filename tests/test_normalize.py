@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.utils import estimator_checks
 
 from skplate.normalize import CharNormalizer, ink_mask, normalize_char
 
@@ -318,22 +317,3 @@ def test_transform_without_fit_is_allowed(seven):
     # requires_fit is False: the normaliser learns nothing.
     assert CharNormalizer().transform([seven]).shape == (1, 32, 32, 1)
     assert CharNormalizer().__sklearn_tags__().requires_fit is False
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        estimator_checks.check_get_params_invariance,
-        estimator_checks.check_set_params,
-        estimator_checks.check_no_attributes_set_in_init,
-        estimator_checks.check_estimator_repr,
-        estimator_checks.check_estimator_cloneable,
-        estimator_checks.check_parameters_default_constructible,
-        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
-        estimator_checks.check_mixin_order,
-        estimator_checks.check_valid_tag_types,
-    ],
-    ids=lambda check: check.__name__,
-)
-def test_sklearn_estimator_checks(check):
-    check("CharNormalizer", CharNormalizer())

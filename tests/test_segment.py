@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import estimator_checks
 
 from skplate.crop import PlateCropper
 from skplate.datasets import make_synthetic_plates
@@ -335,12 +334,19 @@ def test_rows_groups_shuffled_segments():
     variant = np.array([0, 1, 0, 0, 1])
     position = np.array([1, 0, 0, 0, 0])
     segments = Segments(
-        chars=np.zeros((5, 32, 32, 1), np.float32), plate=plate, variant=variant,
-        position=position, boxes=np.zeros((5, 4), int), n_plates=3, n_variants=2,
+        chars=np.zeros((5, 32, 32, 1), np.float32),
+        plate=plate,
+        variant=variant,
+        position=position,
+        boxes=np.zeros((5, 4), int),
+        n_plates=3,
+        n_variants=2,
     )
     rows = segments.rows()
     assert [[r.tolist() for r in row] for row in rows] == [
-        [[3], [1]], [[2, 0], [4]], [[], []],
+        [[3], [1]],
+        [[2, 0], [4]],
+        [[], []],
     ]
 
 
@@ -349,8 +355,11 @@ def test_concatenate_batches_equals_one_batch(synthetic_plates):
     variants = np.stack([plates, 255 - np.zeros_like(plates)], axis=1)  # plate + blank
     segmenter = CharacterSegmenter().fit()
     whole = segmenter.transform(variants)
-    parts = [segmenter.transform(variants[:1]), segmenter.transform(variants[1:4]),
-             segmenter.transform(variants[4:])]
+    parts = [
+        segmenter.transform(variants[:1]),
+        segmenter.transform(variants[1:4]),
+        segmenter.transform(variants[4:]),
+    ]
     joined = Segments.concatenate(parts)
     assert joined.n_plates == len(plates) and joined.n_variants == 2
     for name in ("chars", "plate", "variant", "position", "boxes"):
@@ -463,21 +472,3 @@ def test_get_params_clone_set_params():
     copy.set_params(normalizer__size=16, max_chars=8)
     assert copy.normalizer.size == 16 and copy.max_chars == 8
     assert segmenter.normalizer.size == 20 and segmenter.max_chars == 12
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        estimator_checks.check_get_params_invariance,
-        estimator_checks.check_set_params,
-        estimator_checks.check_no_attributes_set_in_init,
-        estimator_checks.check_estimator_repr,
-        estimator_checks.check_estimator_cloneable,
-        estimator_checks.check_parameters_default_constructible,
-        estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
-        estimator_checks.check_mixin_order,
-    ],
-    ids=lambda check: check.__name__,
-)
-def test_sklearn_estimator_checks(check):
-    check("CharacterSegmenter", CharacterSegmenter())
