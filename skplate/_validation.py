@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-__all__ = ["check_image", "read_image", "to_gray"]
+__all__ = ["check_image", "read_image", "to_gray", "to_uint8"]
 
 _SUPPORTED_DTYPES = (np.uint8, np.uint16)
 
@@ -52,8 +52,8 @@ def check_image(image: object, *, name: str = "image") -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-def to_gray(image: np.ndarray, *, name: str = "image") -> np.ndarray:
-    """Return ``image`` as a 2-D uint8 gray image.
+def to_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """Return ``image`` as a uint8 gray ``(H, W)`` or BGR ``(H, W, 3)`` image.
 
     uint16 images are rescaled to the full 8-bit range; BGRA images are composed onto
     white so transparent pixels read as background.
@@ -61,13 +61,17 @@ def to_gray(image: np.ndarray, *, name: str = "image") -> np.ndarray:
     image = check_image(image, name=name)
     if image.dtype == np.uint16:
         image = cv2.convertScaleAbs(image, alpha=255.0 / 65535.0)
-    if image.ndim == 2:
-        return image
-    if image.shape[2] == 4:
+    if image.ndim == 3 and image.shape[2] == 4:
         alpha = image[:, :, 3:4].astype(np.float32) / 255.0
         bgr = image[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        image = bgr.astype(np.uint8)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        image = np.round(bgr).astype(np.uint8)
+    return image
+
+
+def to_gray(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """Return ``image`` as a 2-D uint8 gray image (see :func:`to_uint8`)."""
+    image = to_uint8(image, name=name)
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
 def read_image(path: str | Path) -> np.ndarray:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-from .._validation import decode_image
+from .._validation import decode_image, to_uint8
 
 __all__ = ["IMAGE_SUFFIXES", "decode_uint8"]
 
@@ -31,11 +30,4 @@ def decode_uint8(data: bytes | np.ndarray, *, name: str) -> np.ndarray:
     ValueError
         If the bytes are empty or cannot be decoded; the message starts with ``name``.
     """
-    image = decode_image(data, name=name)
-    if image.dtype == np.uint16:
-        image = cv2.convertScaleAbs(image, alpha=255.0 / 65535.0)
-    if image.ndim == 3 and image.shape[2] == 4:
-        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
-        bgr = image[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        image = np.round(bgr).astype(np.uint8)
-    return image
+    return to_uint8(decode_image(data, name=name), name=name)
