@@ -43,3 +43,12 @@ def test_read_one_plate(data_home, tiny_model_file):
                data_home=data_home, budget=120)
     assert out.startswith("plate 1277DPZ.jpg: true 1277DPZ, read ")
     assert "clahe_tozero" in out
+
+
+def test_inspect_misreads(data_home, tiny_model_file, tmp_path):
+    report = tmp_path / "misreads.html"
+    out = _run("inspect_misreads.py", str(tiny_model_file), str(report),
+               data_home=data_home, budget=120)
+    assert out.startswith("plate accuracy ")
+    assert f"report written to {report}" in out
+    assert report.read_text(encoding="utf-8").count("1277DPZ") >= 1
