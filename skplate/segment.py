@@ -260,6 +260,7 @@ def find_character_boxes(
     split_ratio: float = 1.6,
     height_tolerance: float = 0.3,
     max_chars: int = 12,
+    end_gap: float = 3.0,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Find the character boxes of one plate image (dark text on light).
 
@@ -286,6 +287,10 @@ def find_character_boxes(
         and so are boxes whose vertical centre is off by more than half the median height.
     max_chars : int, default=12
         At most this many boxes (the largest) are kept.
+    end_gap : float, default=3.0
+        A narrow box (under 0.6 of the median width) at either end, separated from its
+        neighbour by more than ``end_gap`` median gaps, is dropped: a frame side or a piece
+        of the EU band, not a character. 0 keeps every box.
 
     Returns
     -------
@@ -339,8 +344,31 @@ def find_character_boxes(
         largest = sorted(np.argsort(areas)[-max_chars:])
         candidates = [candidates[i] for i in largest]
     candidates.sort(key=lambda c: c[0][0])
+    candidates = _drop_detached_ends(candidates, end_gap)
     boxes = np.array([c[0] for c in candidates], dtype=int).reshape(-1, 4)
     return boxes, [c[1] for c in candidates]
+
+
+def _drop_detached_ends(candidates: list, gap_ratio: float) -> list:
+    """Drop a narrow box at either end that stands far from the others (frame side, band).
+
+    An end box is dropped when its gap to its neighbour exceeds ``gap_ratio`` times the
+    median gap between boxes and it is narrower than 0.6 of the median box width.
+    """
+    if gap_ratio <= 0 or len(candidates) < 4:
+        return candidates
+    boxes = np.array([c[0] for c in candidates])
+    widths = boxes[:, 2] - boxes[:, 0]
+    gaps = boxes[1:, 0] - boxes[:-1, 2]
+    typical_gap = max(np.median(gaps), 1.0)
+    typical_width = np.median(widths)
+    narrow_limit = 0.6
+    keep = np.ones(len(candidates), dtype=bool)
+    if gaps[0] > gap_ratio * typical_gap and widths[0] < narrow_limit * typical_width:
+        keep[0] = False
+    if gaps[-1] > gap_ratio * typical_gap and widths[-1] < narrow_limit * typical_width:
+        keep[-1] = False
+    return [c for c, k in zip(candidates, keep, strict=True) if k]
 
 
 @contextmanager
@@ -385,6 +413,9 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         Allowed relative deviation from the median character height of the plate.
     max_chars : int, default=12
         At most this many characters per variant.
+    end_gap : float, default=3.0
+        Narrow boxes at the ends standing more than this many median gaps away from the
+        others are dropped (frame sides, EU band); 0 keeps them.
     """
 
     _parameter_constraints: dict = {
@@ -398,6 +429,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "split_ratio": [Interval(Real, 1, None, closed="left")],
         "height_tolerance": [Interval(Real, 0, None, closed="neither")],
         "max_chars": [Interval(Integral, 1, None, closed="left")],
+        "end_gap": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -412,6 +444,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         split_ratio: float = 1.6,
         height_tolerance: float = 0.3,
         max_chars: int = 12,
+        end_gap: float = 3.0,
     ) -> None:
         self.method = method
         self.normalizer = normalizer
@@ -423,6 +456,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.split_ratio = split_ratio
         self.height_tolerance = height_tolerance
         self.max_chars = max_chars
+        self.end_gap = end_gap
 
     def fit(self, X: object = None, y: object = None) -> CharacterSegmenter:
         """Check the parameters and prepare the normaliser; nothing is learned from data.

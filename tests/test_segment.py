@@ -472,3 +472,17 @@ def test_get_params_clone_set_params():
     copy.set_params(normalizer__size=16, max_chars=8)
     assert copy.normalizer.size == 16 and copy.max_chars == 8
     assert segmenter.normalizer.size == 20 and segmenter.max_chars == 12
+
+
+def test_detached_narrow_end_box_is_dropped():
+    # Five character-like rings and, far to the right, a thin bar (a frame side).
+    plate = np.full((80, 320), 255, np.uint8)
+    for k in range(5):
+        x = 20 + 40 * k
+        cv2.rectangle(plate, (x, 15), (x + 26, 65), 0, 5)
+    cv2.rectangle(plate, (290, 15), (295, 65), 0, -1)
+    kept = find_character_boxes(plate, end_gap=3.0)[0]
+    everything = find_character_boxes(plate, end_gap=0)[0]
+    assert len(everything) == 6
+    assert len(kept) == 5
+    assert kept[-1][2] < 250
