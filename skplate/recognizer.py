@@ -204,7 +204,6 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         unknown = sorted(str(c) for c in set(self.classes_) - set(ALPHABET))
         if unknown:
             raise ValueError(f"classifier: classes {unknown} are not plate characters (0-9, A-Z).")
-        self._alphabet_index = np.array([ALPHABET.index(c) for c in self.classes_])
         self.formats_ = get_formats(self.plate_format)
         samples = check_samples(X)
         cropper = PlateCropper() if self.cropper is None else clone(self.cropper)
@@ -249,12 +248,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log_proba = np.full((len(chars), len(ALPHABET)), np.log(_MIN_PROBA))
         if len(chars):
             proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
-            log_proba[:, self._alphabet_index] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
+            columns = [ALPHABET.index(c) for c in self.classes_]
+            log_proba[:, columns] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
         return log_proba
 
-    def _decode(self, X: Sequence) -> list[list[Decoding]]:
-        """Decode every variant of every plate, ``batch_size`` plates at a time."""
-        samples = X if all(isinstance(x, PlateSample) for x in X) else check_samples(X)
+    def _decode(self, samples: list[PlateSample]) -> list[list[Decoding]]:
+        """Decode every variant of every validated plate, ``batch_size`` plates at a time."""
         decodings: list[list[Decoding]] = []
         for start in range(0, len(samples), self.batch_size):
             batch = samples[start : start + self.batch_size]
