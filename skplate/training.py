@@ -20,6 +20,7 @@ from .cnn import CharCNN
 from .crop import PlateCropper
 from .datasets import load_chars74k, make_synthetic_chars, make_synthetic_plates
 from .datasets._fonts import find_plate_fonts
+from .formats import ALPHABET
 from .normalize import CharNormalizer
 from .samples import PlateSample
 from .segment import CharacterSegmenter
@@ -50,7 +51,6 @@ RECIPE_CNN_PARAMS: dict = {
 cheaper than the reference network (``CharCNN()``'s defaults), whose 3,200 x 1,024 dense
 layer dominates its cost."""
 
-_PLATE_ALPHABET = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
@@ -93,7 +93,7 @@ def make_plate_chars(
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
     segmenter = (CharacterSegmenter() if segmenter is None else clone(segmenter)).fit(None)
     fonts = find_plate_fonts() or (None,)
-    texts = ["".join(rng.choice(_PLATE_ALPHABET, rng.randint(5, 9))) for _ in range(n_plates)]
+    texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]
     images: list[np.ndarray] = []
     target: list[str] = []
     per_font = -(-n_plates // len(fonts))
@@ -167,10 +167,10 @@ def load_training_chars(
         origin.extend([name] * len(new_images))
 
     if "goodimg" in sources:
-        good = load_chars74k(goodimg_path or _in_home(data_home, "EnglishImg.tgz"))
+        good = load_chars74k(goodimg_path or data_home)
         add(good.images, good.target, "goodimg")
     if "fnt" in sources:
-        fnt = load_chars74k(fnt_path or _in_home(data_home, "EnglishFnt.tgz"), subset="Fnt")
+        fnt = load_chars74k(fnt_path or data_home, subset="Fnt")
         chosen = np.concatenate(
             [
                 rng.choice(members, min(fnt_per_class, len(members)), replace=False)
@@ -185,14 +185,6 @@ def load_training_chars(
         plate_chars = make_plate_chars(n_plates, random_state=rng.randint(2**31))
         add(plate_chars.images, plate_chars.target, "plates")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
-
-
-def _in_home(data_home: str | None, filename: str) -> str | None:
-    if data_home is None:
-        return None
-    from .datasets import get_data_home
-
-    return str(get_data_home(data_home) / filename)
 
 
 @dataclass
