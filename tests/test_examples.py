@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,42 @@ def test_inspect_misreads(data_home, tiny_model_file, tmp_path):
     assert out.startswith("plate accuracy ")
     assert f"report written to {report}" in out
     assert report.read_text(encoding="utf-8").count("1277DPZ") >= 1
+
+
+def test_evaluate_folder(data_home, tiny_model_file, tmp_path):
+    # Three Spanish plates copied out of the export into a folder, and a fourth whose label
+    # is malformed: it is skipped with a message, the others get a row each.
+    texts = ("1277DPZ", "1377LLV", "2537JJD")
+    folder = tmp_path / "plates"
+    (folder / "images").mkdir(parents=True)
+    (folder / "labels").mkdir()
+    with zipfile.ZipFile(data_home / "test6Training.zip") as archive:
+        for text in (*texts, "3008GWK"):
+            image = archive.read(f"test6Training/images/{text}.jpg")
+            (folder / "images" / f"{text}.jpg").write_bytes(image)
+        for text in texts:
+            label = archive.read(f"test6Training/labels/{text}.txt")
+            (folder / "labels" / f"{text}.txt").write_bytes(label)
+    (folder / "labels" / "3008GWK.txt").write_text("0 0.5 oops\n", encoding="utf-8")
+
+    out = _run("evaluate_folder.py", str(tiny_model_file), str(folder),
+               data_home=data_home, budget=120)
+    lines = out.splitlines()
+    assert lines[0] == f"model {tiny_model_file}"
+    assert lines[1].startswith("skipped: ") and "3008GWK" in lines[1]
+    assert lines[2] == "3 plates, format spanish"
+    rows = [line.split() for line in lines[4:7]]
+    assert [row[:2] for row in rows] == [[f"{text}.jpg", text] for text in texts]
+    for row in rows:
+        assert re.fullmatch(r"[0-9]{4}[A-Z]{3}|-", row[2])  # a Spanish reading, or none
+        assert 0.0 <= float(row[3]) <= 1.0
+        assert row[4] == ("ok" if row[2] == row[1] else "miss")
+    hits = sum(row[4] == "ok" for row in rows)
+    summary = re.fullmatch(
+        r"plate accuracy ([0-9.]+) \(([0-9]+)/3\), char accuracy ([0-9.]+)", lines[7]
+    )
+    assert summary, lines[7]
+    assert int(summary[2]) == hits
+    assert float(summary[1]) == round(hits / 3, 3)
+    assert 0.0 <= float(summary[3]) <= 1.0
+    assert len(lines) == 8
