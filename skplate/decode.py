@@ -4,12 +4,16 @@ For segments ``s_1..s_m`` (left to right) with log-probabilities over the classe
 format with slots ``1..k``, the decoder picks an increasing assignment of ``k`` segments to
 the ``k`` slots that maximises
 
-    sum over slots j of  max_{c allowed in j} log P(c | s_assigned(j))
+    sum over slots j of  log P(c_j | s_assigned(j)),  c_j allowed in slot j
     + skip_penalty * (number of segments left unassigned)
+    + switch_penalty * (number of neighbouring slots whose c_j change between digit and letter)
 
 so spurious segments (the EU band, border noise) may be skipped at a fixed cost. The
 constant cost makes the scores of formats of different lengths comparable: every segment
-is either read or skipped. A dynamic programme over (segment, slot) solves it in O(m k).
+is either read or skipped. The switch cost is a prior that plates are runs of digits and
+runs of letters (``GN64OTP``, ``1277DPZ``): it settles look-alikes (``0``/``O``,
+``1``/``I``) the classifier cannot. A dynamic programme over (segment, slot, type of the
+last character) solves it in O(m k).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .formats import PlateFormat
+from .formats import DIGITS, PlateFormat
 
 __all__ = ["EMPTY_DECODING", "Decoding", "decode_segments"]
 
@@ -49,40 +53,53 @@ class Decoding:
     slot_log_proba: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
+#: The reading of a row that no format fits: empty text, score ``-inf``.
 EMPTY_DECODING = Decoding("", float("-inf"), -1)
 
 
 def _best_assignment(
-    slot_scores: np.ndarray, skip_penalty: float
-) -> tuple[float, np.ndarray] | None:
-    """Dynamic programme over (segment, slot) for one format.
+    type_scores: np.ndarray, skip_penalty: float, switch_penalty: float
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Dynamic programme over (segment, slot, type of the last character read) for one format.
 
-    ``slot_scores[i, j]`` is the score of reading segment ``i`` in slot ``j``.
-    Returns the best total score and the segment assigned to each slot, or None.
+    ``type_scores[t, i, j]`` is the score of reading segment ``i`` in slot ``j`` as a
+    character of type ``t`` (digit or letter; ``-inf`` where the slot allows none).
+    Consecutive slots read as different types cost ``switch_penalty``.
+    Returns the best total score, the segment assigned to each slot and each slot's type,
+    or None when no assignment fits.
     """
-    n_segments, n_slots = slot_scores.shape
+    n_types, n_segments, n_slots = type_scores.shape
     if n_segments < n_slots:
         return None
-    # best[i, j]: best score with the first i segments spent and the first j slots filled.
-    best = np.full((n_segments + 1, n_slots + 1), -np.inf)
-    took = np.zeros((n_segments + 1, n_slots + 1), dtype=bool)
-    best[:, 0] = skip_penalty * np.arange(n_segments + 1)
+    switch = switch_penalty * (1.0 - np.eye(n_types))  # (previous type, type)
+    # best[i, j, t]: best score with the first i segments spent, the first j slots filled
+    # and the last filled slot read as type t (j = 0: no slot yet, t is arbitrary).
+    best = np.full((n_segments + 1, n_slots + 1, n_types), -np.inf)
+    took = np.zeros(best.shape, dtype=bool)
+    came_from = np.zeros(best.shape, dtype=int)
+    best[:, 0, :] = skip_penalty * np.arange(n_segments + 1)[:, None]
     for i in range(1, n_segments + 1):
-        skip = best[i - 1, 1:] + skip_penalty
-        read = best[i - 1, :-1] + slot_scores[i - 1]
+        skip = best[i - 1, 1:] + skip_penalty  # (k, T)
+        previous = best[i - 1, :-1, :, None] + switch  # (k, T_prev, T)
+        previous[0] = best[i - 1, 0, :, None]  # the first slot follows nothing: no switch
+        came_from[i, 1:] = previous.argmax(axis=1)
+        read = previous.max(axis=1) + type_scores[:, i - 1, :].T
         took[i, 1:] = read > skip
         best[i, 1:] = np.maximum(skip, read)
-    score = best[n_segments, n_slots]
+    last_type = int(best[n_segments, n_slots].argmax())
+    score = best[n_segments, n_slots, last_type]
     if not np.isfinite(score):
         return None
     assigned = np.empty(n_slots, dtype=int)
-    i, j = n_segments, n_slots
+    types = np.empty(n_slots, dtype=int)
+    i, j, t = n_segments, n_slots, last_type
     while j > 0:
-        if took[i, j]:
-            assigned[j - 1] = i - 1
+        if took[i, j, t]:
+            assigned[j - 1], types[j - 1] = i - 1, t
+            t = came_from[i, j, t]
             j -= 1
         i -= 1
-    return float(score), assigned
+    return float(score), assigned, types
 
 
 def decode_segments(
@@ -91,6 +108,7 @@ def decode_segments(
     formats: Sequence[PlateFormat],
     *,
     skip_penalty: float = -2.5,
+    switch_penalty: float = 0.0,
     masks: Sequence[np.ndarray] | None = None,
 ) -> Decoding:
     """Read one row of segments under the best-fitting format.
@@ -106,6 +124,11 @@ def decode_segments(
     skip_penalty : float, default=-2.5
         Log-score of leaving a segment unread (a pseudo-class "not a character" with
         probability ``exp(skip_penalty)``); must be <= 0.
+    switch_penalty : float, default=0.0
+        Log-score of each change between a digit and a letter in the reading (a prior
+        that plates are runs of digits and runs of letters); must be <= 0. It decides
+        look-alikes such as ``0``/``O`` and ``1``/``I`` by their neighbours; 0 adds no
+        prior.
     masks : sequence of ndarray, default=None
         Precomputed ``fmt.allowed_mask(classes)`` for each format, to save work in loops.
 
@@ -121,17 +144,23 @@ def decode_segments(
         )
     if skip_penalty > 0:
         raise ValueError(f"skip_penalty must be <= 0, got {skip_penalty}.")
+    if switch_penalty > 0:
+        raise ValueError(f"switch_penalty must be <= 0, got {switch_penalty}.")
     if masks is None:
         masks = [fmt.allowed_mask(classes) for fmt in formats]
+    is_digit = np.array([str(c) in DIGITS for c in classes])
+    type_masks = np.stack([is_digit, ~is_digit])  # (T, C): digits, letters
     best = EMPTY_DECODING
     for index, (fmt, mask) in enumerate(zip(formats, masks, strict=True)):
-        restricted = np.where(mask[None, :, :], log_proba[:, None, :], -np.inf)  # (m, k, C)
-        slot_scores = restricted.max(axis=2)
-        result = _best_assignment(slot_scores, skip_penalty)
+        # allowed[t, j, c]: slot j may read class c, which is of type t.
+        allowed = mask[None, :, :] & type_masks[:, None, :]
+        restricted = np.where(allowed[:, None], log_proba[None, :, None, :], -np.inf)
+        result = _best_assignment(restricted.max(axis=3), skip_penalty, switch_penalty)
         if result is None or result[0] <= best.score:
             continue
-        score, assigned = result
-        chars = restricted[assigned, np.arange(len(fmt))].argmax(axis=1)
+        score, assigned, types = result
+        slots = np.arange(len(fmt))
+        chars = restricted[types, assigned, slots].argmax(axis=1)
         text = "".join(classes[c] for c in chars)
         best = Decoding(text, score, index, assigned, log_proba[assigned])
     return best

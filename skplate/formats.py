@@ -27,9 +27,13 @@ __all__ = [
     "get_formats",
 ]
 
+#: The characters an ``N`` slot allows by default: ``"0123456789"``.
 DIGITS = string.digits
+#: The characters an ``A`` slot allows by default: ``"A"`` to ``"Z"``.
 LETTERS = string.ascii_uppercase
+#: Every plate character: the ten digits, then ``A`` to ``Z``.
 ALPHABET = DIGITS + LETTERS
+#: The 20 consonants Spanish plates use (no vowels, ``Ñ`` or ``Q``).
 SPANISH_LETTERS = "BCDFGHJKLMNPRSTVWXYZ"
 
 _SLOT_CODES = "NAX"
@@ -124,6 +128,8 @@ class PlateFormat:
         return f"PlateFormat({', '.join([repr(self.pattern), *extras])})"
 
 
+#: Named formats for ``plate_format=``: ``"spanish"`` (``NNNNAAA``, :data:`SPANISH_LETTERS`)
+#: and ``"any"`` (4 to 8 digits or letters).
 PRESETS: dict[str, tuple[PlateFormat, ...]] = {
     "spanish": (PlateFormat("NNNNAAA", letters=SPANISH_LETTERS, name="spanish"),),
     "any": tuple(PlateFormat("X" * n, name=f"any{n}") for n in range(4, 9)),
