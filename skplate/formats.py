@@ -7,7 +7,7 @@ A pattern is a string of slot codes, one per character:
 * ``X`` -- any digit or letter.
 
 Named presets cover common cases: ``"spanish"`` is ``NNNNAAA`` with the 20 consonants Spanish
-plates use since 2000, ``"any"`` is 4 to 8 alphanumerics.
+plates use since 2000, ``"any"`` is 2 to 8 alphanumerics.
 """
 
 from __future__ import annotations
@@ -129,10 +129,10 @@ class PlateFormat:
 
 
 #: Named formats for ``plate_format=``: ``"spanish"`` (``NNNNAAA``, :data:`SPANISH_LETTERS`)
-#: and ``"any"`` (4 to 8 digits or letters).
+#: and ``"any"`` (2 to 8 digits or letters: national formats and vanity plates alike).
 PRESETS: dict[str, tuple[PlateFormat, ...]] = {
     "spanish": (PlateFormat("NNNNAAA", letters=SPANISH_LETTERS, name="spanish"),),
-    "any": tuple(PlateFormat("X" * n, name=f"any{n}") for n in range(4, 9)),
+    "any": tuple(PlateFormat("X" * n, name=f"any{n}") for n in range(2, 9)),
 }
 
 

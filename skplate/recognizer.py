@@ -114,6 +114,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log-probabilities of the variants summed, then read under the format.
     skip_penalty : float, default=-2.5
         Log-score of leaving a segment unread (the EU band, border noise, ...).
+    switch_penalty : float, default=-1.0
+        Log-score of each change between a digit and a letter in a reading: the prior
+        that plates are runs of digits and runs of letters, which settles look-alikes
+        (``0``/``O``, ``1``/``I``, ``8``/``B``) by their neighbours. The default is the
+        log-odds of a change between neighbouring characters in common national formats
+        (about one neighbour pair in four changes type: ``NNNNAAA``, ``AANNAAA``,
+        ``AA-NNN-AA``, ...). 0 turns the prior off.
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant by how often it alone reads the training plates
         right (Laplace-smoothed); otherwise every variant weighs 1.
@@ -148,6 +155,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "plate_format": [str, PlateFormat, list, tuple, None],
         "voting": [StrOptions({"soft", "hard"})],
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
+        "switch_penalty": [Interval(Real, None, 0, closed="right")],
         "learn_weights": ["boolean"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -162,6 +170,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         plate_format: str | PlateFormat | Sequence = "any",
         voting: str = "soft",
         skip_penalty: float = -2.5,
+        switch_penalty: float = -1.0,
         learn_weights: bool = True,
         batch_size: int = 256,
         n_jobs: int | None = None,
@@ -173,6 +182,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.plate_format = plate_format
         self.voting = voting
         self.skip_penalty = skip_penalty
+        self.switch_penalty = switch_penalty
         self.learn_weights = learn_weights
         self.batch_size = batch_size
         self.n_jobs = n_jobs
@@ -277,6 +287,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                     ALPHABET,
                     self.formats_,
                     skip_penalty=self.skip_penalty,
+                    switch_penalty=self.switch_penalty,
                     masks=masks,
                 )
                 if len(row)
@@ -289,7 +300,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     def _vote(self, decodings: list[Decoding]) -> tuple[str, float]:
         if self.voting == "hard":
             return hard_vote(decodings, self.variant_weights_)
-        return soft_vote(decodings, self.variant_weights_, self.formats_, ALPHABET)
+        return soft_vote(
+            decodings,
+            self.variant_weights_,
+            self.formats_,
+            ALPHABET,
+            switch_penalty=self.switch_penalty,
+        )
 
     def predict_readings(
         self, X: Sequence[PlateSample], *, errors: str = "raise"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .decode import Decoding
+from .decode import Decoding, decode_segments
 from .formats import PlateFormat
 
 __all__ = ["hard_vote", "soft_vote"]
@@ -35,13 +35,17 @@ def soft_vote(
     weights: np.ndarray,
     formats: Sequence[PlateFormat],
     classes: Sequence[str],
+    *,
+    switch_penalty: float = 0.0,
 ) -> tuple[str, float]:
     """Combine the slot log-probabilities of the variants that read the winning format.
 
     The format read by the largest weight of variants wins (ties: higher summed score).
-    The weighted sum of those variants' slot log-probabilities is then read slot by slot
-    under the format's allowed characters. The confidence is the geometric mean, over the
-    slots, of the chosen character's share of the combined (renormalised) probability.
+    The weighted mean of those variants' slot log-probabilities is then read under the
+    format's allowed characters, with the same digit/letter ``switch_penalty`` as the
+    variants were decoded with (see :func:`~skplate.decode.decode_segments`). The
+    confidence is the geometric mean, over the slots, of the chosen character's share of
+    the combined (renormalised) probability.
     """
     by_format: dict[int, list[int]] = defaultdict(list)
     for index, (decoding, weight) in enumerate(zip(decodings, weights, strict=True)):
@@ -62,9 +66,13 @@ def soft_vote(
     member_weights = np.asarray([weights[i] for i in members], dtype=np.float64)
     stacked = np.stack([decodings[i].slot_log_proba for i in members])  # (v, k, C)
     combined = np.tensordot(member_weights / member_weights.sum(), stacked, axes=1)
+    # One segment per slot: the decoder can only read the combined rows in order.
+    reading = decode_segments(
+        combined, classes, [formats[format_index]], skip_penalty=0.0,
+        switch_penalty=switch_penalty,
+    )
+    chars = np.array([list(classes).index(c) for c in reading.text])
     combined = np.where(mask, combined, -np.inf)
-    chars = combined.argmax(axis=1)
     shifted = np.exp(combined - combined.max(axis=1, keepdims=True))
     share = shifted[np.arange(len(chars)), chars] / shifted.sum(axis=1)
-    text = "".join(classes[c] for c in chars)
-    return text, float(np.exp(np.mean(np.log(share))))
+    return reading.text, float(np.exp(np.mean(np.log(share))))

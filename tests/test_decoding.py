@@ -55,7 +55,7 @@ class TestPlateFormat:
 
     def test_presets_and_lists(self):
         assert SPANISH == [PlateFormat("NNNNAAA", letters=SPANISH_LETTERS)]
-        assert [len(f) for f in get_formats("any")] == [4, 5, 6, 7, 8]
+        assert [len(f) for f in get_formats("any")] == [2, 3, 4, 5, 6, 7, 8]
         mixed = get_formats(["spanish", "NNNAA", "spanish"])
         assert len(mixed) == 2
         assert get_formats(None) == get_formats("any")
@@ -115,11 +115,37 @@ class TestDecoder:
         assert decode_segments(rows, ALPHABET, formats, skip_penalty=-0.5).text == "AB12"
         assert decode_segments(rows, ALPHABET, formats, skip_penalty=-5.0).text == "AB127"
 
+    def test_switch_penalty_reads_look_alikes_by_their_neighbours(self):
+        # "O" is a little more likely than "0" in the third place, but the plate is all digits.
+        rows = [*confident("31"), {"O": 0.48, "0": 0.42}, *confident("0000")]
+        formats = get_formats("any")
+        assert decode_segments(proba_rows(*rows), ALPHABET, formats).text == "31O0000"
+        prior = decode_segments(proba_rows(*rows), ALPHABET, formats, switch_penalty=-1.0)
+        assert prior.text == "3100000"
+        # The score is the reading's: no type change is left to pay.
+        expected = sum(np.log([0.9, 0.9, 0.42, 0.9, 0.9, 0.9, 0.9]))
+        assert prior.score == pytest.approx(expected)
+        # A clear letter between digits is still read as a letter, at the prior's cost.
+        clear = [*confident("31"), {"O": 0.9}, *confident("0000")]
+        reading = decode_segments(proba_rows(*clear), ALPHABET, formats, switch_penalty=-1.0)
+        assert reading.text == "31O0000"
+        assert reading.score == pytest.approx(7 * np.log(0.9) - 2.0)
+
+    def test_switch_penalty_is_constant_within_a_fixed_format(self):
+        # NNNNAAA always changes type once: the prior never changes what it reads.
+        rows = [{"1": 0.5, "I": 0.45}, *confident("277"), {"D": 0.5, "0": 0.45}, *confident("PZ")]
+        plain = decode_segments(proba_rows(*rows), ALPHABET, SPANISH)
+        prior = decode_segments(proba_rows(*rows), ALPHABET, SPANISH, switch_penalty=-3.0)
+        assert plain.text == prior.text == "1277DPZ"
+        assert prior.score == pytest.approx(plain.score - 3.0)
+
     def test_shape_check(self):
         with pytest.raises(ValueError, match="shape"):
             decode_segments(np.zeros((3, 10)), ALPHABET, SPANISH)
         with pytest.raises(ValueError, match="skip_penalty"):
             decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, skip_penalty=1.0)
+        with pytest.raises(ValueError, match="switch_penalty"):
+            decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, switch_penalty=0.5)
 
 
 class TestVoting:
@@ -157,3 +183,19 @@ class TestVoting:
         assert text == truth
         assert 0 < confidence <= 1
         assert soft_vote([EMPTY_DECODING], np.ones(1), SPANISH, ALPHABET) == ("", 0.0)
+
+    def test_soft_vote_applies_the_switch_prior_to_the_combined_slots(self):
+        # Two variants lean to "O", one to "0", in a plate of digits: the combined slot
+        # still leans to "O"; the prior reads it by its neighbours.
+        formats = get_formats("any")
+        variants = [
+            decode_segments(
+                proba_rows(*confident("31"), {"O": o, "0": 0.9 - o}, *confident("00")),
+                ALPHABET,
+                formats,
+            )
+            for o in (0.5, 0.5, 0.4)
+        ]
+        assert soft_vote(variants, np.ones(3), formats, ALPHABET)[0] == "31O00"
+        text, _ = soft_vote(variants, np.ones(3), formats, ALPHABET, switch_penalty=-1.0)
+        assert text == "31000"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from skplate.crop import PlateCropper
 from skplate.decode import decode_segments
 from skplate.filters import FilterBank
-from skplate.formats import ALPHABET, get_formats
+from skplate.formats import ALPHABET, DIGITS, get_formats
 from skplate.normalize import CharNormalizer
 from skplate.segment import CharacterSegmenter, Segments
 
@@ -315,19 +315,35 @@ def log_probas(draw, max_rows: int = 12) -> np.ndarray:
     return log_proba
 
 
-def _brute_force(log_proba, formats, skip_penalty):
-    """Best score over every increasing assignment of segments to slots, every format."""
+def _brute_force(log_proba, formats, skip_penalty, switch_penalty):
+    """Best score over every increasing assignment of segments to slots, every format, and
+    every digit/letter choice per slot (exhaustive over types too: at most 2**8 per row)."""
     m = len(log_proba)
+    is_digit = np.array([c in DIGITS for c in ALPHABET])
     best = -np.inf
     for fmt in formats:
         mask = fmt.allowed_mask(ALPHABET)
         k = len(fmt)
+        # table[digit][segment][slot]: best allowed class of that type
+        table = {
+            digit: np.where(
+                (mask & (is_digit == digit))[None], log_proba[:, None, :], -np.inf
+            ).max(axis=2, initial=-np.inf).tolist()
+            for digit in (True, False)
+        }
         for chosen in itertools.combinations(range(m), k):
-            score = skip_penalty * (m - k)
-            for slot, segment in enumerate(chosen):
-                score += np.max(np.where(mask[slot], log_proba[segment], -np.inf))
-            best = max(best, score)
+            for types in itertools.product((True, False), repeat=k):
+                score = skip_penalty * (m - k) + switch_penalty * sum(
+                    a != b for a, b in itertools.pairwise(types)
+                )
+                for slot, (segment, digit) in enumerate(zip(chosen, types, strict=True)):
+                    score += table[digit][segment][slot]
+                best = max(best, score)
     return best
+
+
+def _switches(text: str) -> int:
+    return sum((a in DIGITS) != (b in DIGITS) for a, b in itertools.pairwise(text))
 
 
 @settings(max_examples=40, deadline=None)
@@ -335,10 +351,13 @@ def _brute_force(log_proba, formats, skip_penalty):
     log_proba=log_probas(),
     spec=st.sampled_from(["spanish", "any"]),
     skip_penalty=st.sampled_from([0.0, -0.5, -2.5, -20.0]),
+    switch_penalty=st.sampled_from([0.0, -1.0, -4.0]),
 )
-def test_decode_segments_fits_a_format(log_proba, spec, skip_penalty):
+def test_decode_segments_fits_a_format(log_proba, spec, skip_penalty, switch_penalty):
     formats = get_formats(spec)
-    decoding = decode_segments(log_proba, ALPHABET, formats, skip_penalty=skip_penalty)
+    decoding = decode_segments(
+        log_proba, ALPHABET, formats, skip_penalty=skip_penalty, switch_penalty=switch_penalty
+    )
     m = len(log_proba)
     if decoding.text == "":
         assert decoding.format_index == -1
@@ -352,13 +371,23 @@ def test_decode_segments_fits_a_format(log_proba, spec, skip_penalty):
         assert np.all(np.diff(segments) > 0), segments
         assert segments.min() >= 0 and segments.max() < m
         assert decoding.slot_log_proba.shape == (len(decoding.text), len(ALPHABET))
-        # Every character read is the best allowed class of its segment.
+        # The score is exactly that of the reading: characters read, segments skipped,
+        # type changes; and each character is the best allowed one of its type.
         mask = formats[decoding.format_index].allowed_mask(ALPHABET)
+        read = sum(
+            log_proba[segment, ALPHABET.index(char)]
+            for segment, char in zip(segments, decoding.text, strict=True)
+        )
+        expected_score = (
+            read + skip_penalty * (m - len(segments)) + switch_penalty * _switches(decoding.text)
+        )
+        assert decoding.score == pytest.approx(expected_score)
         for slot, (segment, char) in enumerate(zip(segments, decoding.text, strict=True)):
-            allowed = np.where(mask[slot], log_proba[segment], -np.inf)
+            same_type = np.array([(c in DIGITS) == (char in DIGITS) for c in ALPHABET])
+            allowed = np.where(mask[slot] & same_type, log_proba[segment], -np.inf)
             assert log_proba[segment, ALPHABET.index(char)] == allowed.max()
     if m <= 9:
-        expected = _brute_force(log_proba, formats, skip_penalty)
+        expected = _brute_force(log_proba, formats, skip_penalty, switch_penalty)
         if np.isfinite(expected):
             assert decoding.score == pytest.approx(expected)
         else:
