@@ -19,10 +19,10 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import to_gray
+from ._validation import to_gray, to_uint8
 from .samples import check_samples, clip_box
 
-__all__ = ["PlateCropper", "crop_plate", "deskew", "estimate_skew"]
+__all__ = ["PlateCropper", "crop_plate", "deskew", "estimate_skew", "eu_band_mask"]
 
 # Height of the working copy the skew search runs on: plate text is then ~20-35 px tall,
 # enough for 0.1 degree resolution, and one rotation costs a few microseconds.
@@ -85,12 +85,75 @@ def _resize(gray: np.ndarray, output_size: tuple[int, int]) -> np.ndarray:
     )
 
 
+# A pixel is blue when its blue channel exceeds both others by this many levels: the EU
+# band's blue, even dim or washed out, but not gray, white, black, yellow or red.
+_BLUE_MARGIN = 25
+
+
+def eu_band_mask(
+    bgr: np.ndarray, *, min_height: float = 0.4, max_width: float = 0.2
+) -> np.ndarray:
+    """Mask of the blue EU country band at the left end of a colour plate crop.
+
+    The band is a connected blue region at least ``min_height`` of the crop tall, lying
+    within the leftmost ``max_width`` of the crop; its convex hull (which takes in the
+    country letters and the stars printed on it) is the mask. A plate whose middle is
+    blue too (blue lettering, a blue plate) has no band: the mask is empty then.
+
+    Parameters
+    ----------
+    bgr : ndarray of shape (H, W, 3), uint8
+        The colour crop of the plate.
+    min_height : float, default=0.4
+        Least height of the band, as a fraction of the crop's height.
+    max_width : float, default=0.2
+        The band lies within this fraction of the crop's width from the left.
+
+    Returns
+    -------
+    mask : ndarray of shape (H, W), bool
+        True on the band.
+    """
+    pixels = bgr.astype(np.int16)
+    blue = (pixels[..., 0] - np.maximum(pixels[..., 1], pixels[..., 2]) >= _BLUE_MARGIN).astype(
+        np.uint8
+    )
+    height, width = blue.shape
+    mask = np.zeros((height, width), dtype=np.uint8)
+    middle = blue[:, width // 4 : width - width // 4]
+    if middle.size == 0 or middle.mean() >= 0.05:
+        return mask.astype(bool)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(blue, connectivity=8)
+    right_edge = stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH]
+    bands = 1 + np.flatnonzero(
+        (stats[1:, cv2.CC_STAT_HEIGHT] >= min_height * height) & (right_edge <= max_width * width)
+    )
+    for label in bands:
+        points = cv2.findNonZero((labels == label).astype(np.uint8))
+        cv2.fillConvexPoly(mask, cv2.convexHull(points), 1)
+    return mask.astype(bool)
+
+
+def _paint_eu_band(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Paint the EU band of a plate crop (:func:`eu_band_mask`) with the plate's light level."""
+    band = eu_band_mask(colour)
+    if not band.any():
+        return gray
+    painted = gray.copy()
+    # Dilated by a pixel: the band's blurred rim is neither blue nor plate.
+    band = cv2.dilate(band.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    rest = gray[~band]
+    painted[band] = np.percentile(rest, 90) if rest.size else 255
+    return painted
+
+
 def crop_plate(
     image: np.ndarray,
     box: Sequence[float],
     margin: Sequence[float] = (0.02, 0.05),
     output_size: Sequence[int] = (240, 80),
     *,
+    remove_eu_band: bool = True,
     name: str = "image",
 ) -> np.ndarray:
     """Cut the plate box (plus a margin) out of ``image`` as a gray image of ``output_size``.
@@ -106,6 +169,10 @@ def crop_plate(
         The expanded box is clipped to the image.
     output_size : (int, int), default=(240, 80)
         ``(width, height)`` of the returned plate.
+    remove_eu_band : bool, default=True
+        Paint the blue EU country band of a colour photo (with its letters and stars,
+        :func:`eu_band_mask`) in the plate's light level, so that it is not read as
+        characters. Gray photos are left as they are.
     name : str, default="image"
         How the image is named in error messages.
 
@@ -121,13 +188,20 @@ def crop_plate(
     """
     margin = _check_margin(margin)
     output_size = _check_output_size(output_size)
-    gray = to_gray(image, name=name)
-    box = clip_box(box, gray.shape, name=name)
+    image = to_uint8(image, name=name)
+    box = clip_box(box, image.shape, name=name)
     x1, y1, x2, y2 = _expanded_box(box, margin)
-    height, width = gray.shape
+    height, width = image.shape[:2]
     cx1, cy1 = max(0, round(x1)), max(0, round(y1))
     cx2, cy2 = min(width, max(cx1 + 1, round(x2))), min(height, max(cy1 + 1, round(y2)))
-    return np.ascontiguousarray(_resize(gray[cy1:cy2, cx1:cx2], output_size))
+    crop = image[cy1:cy2, cx1:cx2]
+    if crop.ndim == 2:
+        gray = crop
+    else:
+        gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+        if remove_eu_band:
+            gray = _paint_eu_band(gray, crop)
+    return np.ascontiguousarray(_resize(gray, output_size))
 
 
 def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -311,6 +385,9 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         Rotate each resized plate so its text is horizontal (:func:`deskew`).
     max_skew : float, default=15.0
         Largest skew searched, in degrees (0 to 45).
+    remove_eu_band : bool, default=True
+        Paint the blue EU country band at the left end of colour plates in the plate's
+        light level before anything else sees it (:func:`eu_band_mask`).
 
     Attributes
     ----------
@@ -319,7 +396,8 @@ class PlateCropper(TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    crop_plate, estimate_skew, deskew : the pure functions this estimator wraps.
+    crop_plate, eu_band_mask, estimate_skew, deskew : the pure functions this
+        estimator wraps.
 
     Examples
     --------
@@ -335,6 +413,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "output_size": [tuple, list, np.ndarray],
         "deskew": ["boolean"],
         "max_skew": [Interval(Real, 0, 45, closed="both")],
+        "remove_eu_band": ["boolean"],
     }
 
     def __init__(
@@ -343,11 +422,13 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         output_size: tuple[int, int] = (240, 80),
         deskew: bool = True,
         max_skew: float = 15.0,
+        remove_eu_band: bool = True,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
         self.deskew = deskew
         self.max_skew = max_skew
+        self.remove_eu_band = remove_eu_band
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int]]:
         self._validate_params()
@@ -397,7 +478,14 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         samples = check_samples(X)
         plates = np.empty((len(samples), height, width), dtype=np.uint8)
         for i, (image, box, name) in enumerate(samples):
-            plate = crop_plate(image, box, margin, (width, height), name=name)
+            plate = crop_plate(
+                image,
+                box,
+                margin,
+                (width, height),
+                remove_eu_band=self.remove_eu_band,
+                name=name,
+            )
             plates[i] = deskew(plate, self.max_skew) if self.deskew else plate
         return plates
 

@@ -10,7 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skplate.crop import PlateCropper, crop_plate, deskew, estimate_skew
+from skplate.crop import PlateCropper, crop_plate, deskew, estimate_skew, eu_band_mask
 from skplate.samples import PlateSample
 
 PLATE_BOX = (120, 110, 360, 190)  # x1, y1, x2, y2 of the unrotated 240x80 plate
@@ -284,3 +284,49 @@ def test_cropper_clone_params_pickle():
     np.testing.assert_array_equal(
         restored.transform([(photo, box)]), cropper.transform([(photo, box)])
     )
+
+
+# --- the EU band ------------------------------------------------------------------------
+
+EU_BLUE = (160, 50, 10)  # BGR
+
+
+def draw_eu_plate(*, lettering: tuple[int, int, int] = (20, 20, 20)) -> np.ndarray:
+    """A 240x80 colour plate: a blue EU band (30 px, a white "E" on it), then dark text."""
+    plate = np.full((80, 240, 3), 235, np.uint8)
+    cv2.rectangle(plate, (4, 4), (33, 75), EU_BLUE, thickness=-1)
+    cv2.putText(plate, "E", (10, 66), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    cv2.putText(plate, "1234BCD", (44, 58), cv2.FONT_HERSHEY_SIMPLEX, 1.2, lettering, 4)
+    return plate
+
+
+def test_eu_band_mask_covers_the_band_with_its_letter_and_nothing_else():
+    plate = draw_eu_plate()
+    mask = eu_band_mask(plate)
+    assert mask[4:76, 4:34].all()  # the band, the "E" on it included
+    assert not mask[:, 36:].any()  # the text and the plate are left alone
+
+
+def test_eu_band_mask_is_empty_for_blue_lettering_and_plain_plates():
+    assert not eu_band_mask(draw_eu_plate(lettering=EU_BLUE)).any()
+    plain = np.full((80, 240, 3), 235, np.uint8)
+    cv2.putText(plain, "1234BCD", (44, 58), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 4)
+    assert not eu_band_mask(plain).any()
+
+
+def test_crop_plate_paints_the_eu_band_in_the_plate_level():
+    plate = draw_eu_plate()
+    box = (0, 0, 240, 80)
+    removed = crop_plate(plate, box, (0.0, 0.0))
+    kept = crop_plate(plate, box, (0.0, 0.0), remove_eu_band=False)
+    assert kept[10:70, 8:30].mean() < 120  # the dark band
+    assert removed[:, :36].min() >= 200  # band and "E" painted like the plate
+    np.testing.assert_array_equal(removed[:, 40:], kept[:, 40:])  # text untouched
+    # A gray photo has no colour to find the band by: it is cropped as it is.
+    gray = cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY)
+    np.testing.assert_array_equal(crop_plate(gray, box, (0.0, 0.0)), kept)
+    # The estimator passes the switch on.
+    cropper = PlateCropper(margin=(0.0, 0.0), deskew=False).fit([(plate, box)])
+    np.testing.assert_array_equal(cropper.transform([(plate, box)])[0], removed)
+    cropper.set_params(remove_eu_band=False)
+    np.testing.assert_array_equal(cropper.transform([(plate, box)])[0], kept)
