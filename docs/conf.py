@@ -69,35 +69,7 @@ html_static_path: list[str] = []
 html_show_sourcelink = False
 
 
-# -- Interim docstring fixes -------------------------------------------------------------
-# Files being edited elsewhere keep docstring lines that docutils rejects; each entry fixes
-# one exact line of one object's docstring before numpydoc reads it, and does nothing once
-# the source is fixed (then delete the entry).
-_DOCSTRING_FIXES = {
-    # skplate/recognizer.py, PlateRecognizer, parameter "classifier": the bare classes_ in
-    # the type is read as a reST link target ('Unknown target name: "classes"').
-    "skplate.recognizer.PlateRecognizer": [
-        (
-            "classifier : estimator with predict_proba and classes_",
-            "classifier : estimator with ``predict_proba`` and ``classes_``",
-        ),
-    ],
-    # skplate/filters.py, FilterBank.transform, "Returns": the bare n_variants_ in the type
-    # is read as a reST link target ('Unknown target name: "n_variants"').
-    "skplate.filters.FilterBank.transform": [
-        (
-            "variants : ndarray of shape (n_plates, n_variants_, H, W), dtype uint8",
-            "variants : ndarray of shape (n_plates, n_variants, H, W), dtype uint8",
-        ),
-    ],
-}
-
-
-def _fix_docstring(app, what, name, obj, options, lines):
-    for old, new in _DOCSTRING_FIXES.get(name, ()):
-        lines[:] = [line.replace(old, new) if line.strip() == old else line for line in lines]
-
-
+# -- Members ----------------------------------------------------------------------------
 def _skip_member(app, what, name, obj, skip, options):
     # scikit-learn generates set_{fit,score,...}_request methods on every estimator class
     # for metadata routing; they are its API, documented there, and their docstrings use
@@ -108,6 +80,4 @@ def _skip_member(app, what, name, obj, skip, options):
 
 
 def setup(app):
-    # Before numpydoc (priority 500) parses the sections.
-    app.connect("autodoc-process-docstring", _fix_docstring, priority=100)
     app.connect("autodoc-skip-member", _skip_member)

@@ -620,7 +620,7 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
         Returns
         -------
-        variants : ndarray of shape (n_plates, n_variants_, H, W), dtype uint8
+        variants : ndarray of shape (n_plates, n_variants, H, W), dtype uint8
             ``variants[i, v]`` is plate ``i`` through filter ``variant_names_[v]``.
         """
         check_is_fitted(self)

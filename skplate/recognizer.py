@@ -95,7 +95,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
 
     Parameters
     ----------
-    classifier : estimator with predict_proba and classes_
+    classifier : estimator with ``predict_proba`` and ``classes_``
         A character classifier already fitted on normalised characters (e.g.
         :class:`~skplate.cnn.CharCNN`), ideally wrapped in
         :class:`sklearn.frozen.FrozenEstimator` so that ``clone`` (and so ``GridSearchCV``)
