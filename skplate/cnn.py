@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 from collections.abc import Sequence
+
+from ._tensorflow import import_tensorflow
+
+import_tensorflow()
 
 import keras
 import numpy as np

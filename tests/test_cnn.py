@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -215,3 +216,19 @@ def test_joblib_round_trip_in_a_fresh_process(fitted, chars, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     np.testing.assert_allclose(np.load(out_path), fitted.predict_proba(X[:40]), atol=1e-6)
+
+
+@pytest.mark.parametrize(("level", "quiet"), [(None, True), ("0", False)])
+def test_importing_the_network_is_quiet_unless_logs_are_asked_for(level, quiet):
+    # TensorFlow's oneDNN notice ignores TF_CPP_MIN_LOG_LEVEL; skplate hides it unless the
+    # user asks for TensorFlow's logs with TF_CPP_MIN_LOG_LEVEL=0.
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    if level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = level
+    result = subprocess.run(
+        [sys.executable, "-c", "import skplate.cnn; print('imported')"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "imported"
+    assert (result.stderr == "") is quiet, result.stderr
