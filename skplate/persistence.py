@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import joblib
 
 from ._version import __version__
 
-__all__ = ["VERSION_KEY", "ModelFileError", "atomic_write", "load_model", "save_model"]
+__all__ = [
+    "VERSION_KEY",
+    "ModelFileError",
+    "atomic_open",
+    "atomic_path",
+    "atomic_write",
+    "load_model",
+    "save_model",
+]
 
 VERSION_KEY = "_skplate_version"
 """Attribute under which estimators record, in their pickled state, the skplate version."""
@@ -21,12 +31,14 @@ class ModelFileError(ValueError):
     """A model file is missing, corrupt, not a skplate model, or from an incompatible version."""
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
-    """Write a file through a temporary sibling and rename it into place.
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; rename it onto ``path`` on success.
 
-    ``write(tmp_path)`` writes the content; only when it returns is the file moved onto
-    ``path`` (an atomic rename on the same file system), so an interrupted run never leaves
-    a truncated file where a good one was.
+    The parent folder is created. When the ``with`` block ends normally, the temporary file
+    gets normal permissions and is moved onto ``path`` (an atomic rename on the same file
+    system); when it raises (or is interrupted), the temporary file is removed and ``path``
+    is left as it was, so a failed run never leaves a truncated file where a good one was.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,14 +46,51 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Pa
     os.close(handle)
     tmp = Path(tmp_name)
     try:
-        write(tmp)
+        yield tmp
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file normal permissions
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return path
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+    """Write a file through a temporary sibling and rename it into place.
+
+    ``write(tmp_path)`` writes the content; only when it returns is the file moved onto
+    ``path`` (see :func:`atomic_path`), so an interrupted run never leaves a truncated file
+    where a good one was.
+    """
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return Path(path)
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
+    """Open a temporary sibling of ``path`` for streaming writes; rename it into place on success.
+
+    For output written bit by bit (a row per batch, flushed as it goes): readers of
+    ``path`` see the old file, or none, until the ``with`` block ends normally; if it
+    raises, ``path`` is left untouched (see :func:`atomic_path`).
+
+    Parameters
+    ----------
+    path : path-like
+        The file to write.
+    mode : str, default="w"
+        A writing mode of :func:`open` (``"w"``, ``"wb"``, ...).
+    **kwargs
+        Passed to :func:`open` (``encoding``, ``newline``, ...).
+
+    Examples
+    --------
+    >>> with atomic_open("readings.csv", encoding="utf-8", newline="") as handle:  # doctest: +SKIP
+    ...     handle.write("image,text\\n")
+    """
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as handle:
+        yield handle
 
 
 def _compatible(saved: str) -> bool:

@@ -30,7 +30,13 @@ from skplate.decode import decode_segments
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET, get_formats
 from skplate.normalize import CharNormalizer
-from skplate.persistence import ModelFileError, atomic_write, load_model, save_model
+from skplate.persistence import (
+    ModelFileError,
+    atomic_open,
+    atomic_write,
+    load_model,
+    save_model,
+)
 from skplate.recognizer import PlateRecognizer, make_plate_recognizer
 from skplate.segment import CharacterSegmenter
 
@@ -476,6 +482,36 @@ def test_atomic_write_replaces_and_sets_permissions(tmp_path):
     atomic_write(target, lambda tmp: tmp.write_text("one"))
     atomic_write(target, lambda tmp: tmp.write_text("two"))
     assert target.read_text() == "two"
+    assert _leftovers(target.parent) == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, OSError, RuntimeError])
+def test_atomic_open_interrupted_keeps_old_content(tmp_path, interrupt):
+    target = tmp_path / "rows.csv"
+    target.write_text("old good content\n")
+    with pytest.raises(interrupt), atomic_open(target, encoding="utf-8") as handle:
+        handle.write("first batch\n")
+        handle.flush()  # streamed rows reach the temporary sibling, not the target
+        assert target.read_text() == "old good content\n"
+        assert [p.read_text() for p in _leftovers(tmp_path)] == ["first batch\n"]
+        raise interrupt("interrupted between batches")
+    assert target.read_text() == "old good content\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_atomic_open_replaces_when_the_block_ends(tmp_path):
+    target = tmp_path / "out" / "rows.jsonl"  # the folder is created
+    with atomic_open(target, encoding="utf-8") as handle:
+        handle.write("one\n")
+        assert not target.exists()
+    assert handle.closed
+    assert target.read_text() == "one\n"
+    with atomic_open(target, "wb") as handle:
+        handle.write(b"two\n")
+    assert target.read_bytes() == b"two\n"
     assert _leftovers(target.parent) == []
     umask = os.umask(0)
     os.umask(umask)
