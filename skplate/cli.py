@@ -10,6 +10,10 @@ Heavy modules (TensorFlow) are imported inside the commands, so ``--help`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import glob
+import io
 import json
 import math
 import os
@@ -24,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ._version import __version__
-from .persistence import ModelFileError, atomic_write
+from .persistence import ModelFileError, atomic_open, atomic_write
 
 __all__ = ["main"]
 
@@ -36,6 +40,12 @@ DEFAULT_MODEL = "skplate_model.joblib"
 # training.CHAR_SOURCES, spelled out so that importing the CLI does not import TensorFlow.
 DEFAULT_SOURCES = ("goodimg", "fnt", "synthetic", "plates")
 BATCH_SIZE = 32
+# What a folder given to 'predict' is searched for (case-insensitive).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+OUTPUT_FORMATS = ("tsv", "csv", "jsonl")
+# 'predict --output FILE' without --output-format: the format from FILE's suffix, else tsv.
+_OUTPUT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+CSV_HEADER = ("image", "text", "confidence", "error")
 
 # Published figures the benchmark is compared with: (measure, reference CNN,
 # Tesseract + filters, target). The reference CNN is the from-scratch Chars74K network read
@@ -66,6 +76,7 @@ examples:
   skplate train --out model.joblib
   skplate evaluate --model model.joblib --format spanish
   skplate predict --model model.joblib photo.jpg --box 120,200,260,240
+  skplate predict --model model.joblib photos/ --output readings.csv --jobs 2
 """
 
 _TRAIN_EPILOG = """\
@@ -93,19 +104,45 @@ examples:
   skplate evaluate --model model.joblib --format any --json any.json
   skplate evaluate --model model.joblib --plates test6Training.zip --results LicenseResults.txt
   skplate evaluate --model model.joblib --format NNNNAAA --voting hard
+  skplate evaluate --model model.joblib --format any --jobs 2
 """
 
 _PREDICT_EPILOG = """\
+Each IMAGE is a photo file, a folder (every .jpg, .jpeg, .png, .bmp, .tif, .tiff and .webp
+file in it and in its subfolders, in sorted order) or a glob pattern in quotes, expanded
+by skplate ('**' reaches into subfolders). A folder or pattern holding no image is a
+usage error. Each file is read once, in the order given.
+
 The plate box comes from --box (pixels) or --label (a YOLO label file, class 0 = plate);
 both apply to every image. Without them, labels/<stem>.txt next to the image's images/
-folder is used. One line is printed per image: IMAGE<TAB>TEXT<TAB>CONFIDENCE. An image
-that cannot be read prints IMAGE<TAB>ERROR<TAB>REASON to stderr, the others go on, and the
-exit status is 1.
+folder is used.
+
+Images are read --batch-size at a time, and each batch's rows are written (and flushed)
+before the next batch is read: memory holds one batch, however many images there are.
+
+output (--output-format; with --output FILE, the default comes from FILE's suffix:
+.csv csv, .jsonl or .ndjson jsonl, any other tsv; .json is refused, as the file holds
+JSON lines, not one JSON document):
+  tsv    IMAGE<TAB>TEXT<TAB>CONFIDENCE per image (the default on stdout); an image that
+         cannot be read prints IMAGE<TAB>ERROR<TAB>REASON to stderr instead
+  csv    a header line image,text,confidence,error, then one row per image
+  jsonl  one JSON object per image with the keys image, text, confidence and error
+         (with -v also variants: each filter variant's name, text and score)
+The text is empty when no reading fits the format; the confidence has three decimals
+and is empty (null) on an error row. --output FILE is written to a temporary file beside
+it and renamed onto FILE at the end: a run that fails or is interrupted leaves an
+existing FILE as it was.
+
+An image that cannot be read (a missing or corrupt file, a missing or bad label, a box
+outside the image) gets an error row with the reason, the other images are read, and
+the exit status is 1.
 
 examples:
   skplate predict --model model.joblib photo.jpg --box 120,200,260,240
   skplate predict --model model.joblib photo.jpg --label photo.txt --format spanish
   skplate predict --model model.joblib test6Training/images/*.jpg
+  skplate predict --model model.joblib test6Training/ --output readings.csv --jobs 2
+  skplate predict --model model.joblib 'photos/**/*.jpg' --output readings.jsonl -q
 """
 
 _BENCHMARK_EPILOG = """\
@@ -117,6 +154,7 @@ examples:
   SKPLATE_DATA=../shared/data skplate benchmark
   skplate benchmark --data-home ../shared/data --model model.joblib --json bench.json
   skplate benchmark --epochs 5 --random-state 1
+  skplate benchmark --model model.joblib --jobs 2
 """
 
 
@@ -203,6 +241,18 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of jobs (1, 2, ...; -1 for all cores), got {text!r}"
+        )
     return value
 
 
@@ -319,6 +369,16 @@ def _model_options(*, required: bool) -> argparse.ArgumentParser:
     return parent
 
 
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="parallel jobs for the image stages (crop, filters, segmentation) while "
+        "reading plates; -1 uses every core (default: the model's n_jobs, serial)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``skplate`` argument parser."""
     formatter = argparse.RawDescriptionHelpFormatter
@@ -407,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"plates read per call (default: {BATCH_SIZE})",
     )
+    _add_jobs(evaluate)
     evaluate.set_defaults(func=_cmd_evaluate)
 
     predict = commands.add_parser(
@@ -417,7 +478,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_PREDICT_EPILOG,
         formatter_class=formatter,
     )
-    predict.add_argument("images", nargs="+", metavar="IMAGE", help="photo files")
+    predict.add_argument(
+        "images",
+        nargs="+",
+        metavar="IMAGE",
+        help="photo files, folders of photos, or quoted glob patterns such as 'cars/**/*.jpg'",
+    )
     where = predict.add_mutually_exclusive_group()
     where.add_argument(
         "--box", type=_box, metavar="X1,Y1,X2,Y2", help="plate box in pixels (x2, y2 exclusive)"
@@ -425,6 +491,24 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--label", metavar="FILE", help="YOLO label file ('class xc yc w h', class 0 = plate)"
     )
+    predict.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the rows to FILE, replacing it only when the run ends (default: stdout)",
+    )
+    predict.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        help="row format (default: from the --output suffix, else tsv)",
+    )
+    predict.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=BATCH_SIZE,
+        metavar="N",
+        help=f"images read, held in memory and written per step (default: {BATCH_SIZE})",
+    )
+    _add_jobs(predict)
     predict.set_defaults(func=_cmd_predict)
 
     benchmark = commands.add_parser(
@@ -449,6 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"plates read per call (default: {BATCH_SIZE})",
     )
+    _add_jobs(benchmark)
     benchmark.set_defaults(func=_cmd_benchmark)
     return parser
 
@@ -556,6 +641,13 @@ def _use_format(model: object, plate_format: str | None, voting: str | None, log
     if voting is not None:
         model.set_params(voting=voting)
     return current
+
+
+def _use_jobs(model: object, jobs: int | None, log: _Log) -> None:
+    """``--jobs``: the recognizer's ``n_jobs`` for reading (not saved with the model)."""
+    if jobs is not None:
+        model.set_params(n_jobs=jobs)
+        log.debug(f"reading with n_jobs={jobs}.")
 
 
 def _read(model: object, samples: Sequence, batch_size: int, log: _Log) -> tuple[list, float]:
@@ -728,6 +820,7 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
         get_formats(args.plate_format)
     model = _load_recognizer(args.model)
     plate_format = _use_format(model, args.plate_format, args.voting, log)
+    _use_jobs(model, args.jobs, log)
     data, skipped = _load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
     )
@@ -772,9 +865,159 @@ def _plate_box(image_path: Path, shape: tuple[int, ...], args: argparse.Namespac
     return parse_yolo_plate_box(text, shape, name=str(label))
 
 
-def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
+def _image_files(folder: Path) -> list[str]:
+    """Every image file under ``folder`` (recursively, by suffix), sorted."""
+    return [
+        str(path)
+        for path in sorted(folder.rglob("*"))
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
+    ]
+
+
+def _expand_images(names: Sequence[str]) -> list[str]:
+    """The image files named by predict's IMAGE arguments, each once, in the order given.
+
+    An existing folder is walked; a name holding ``*``, ``?`` or ``[`` that is not an
+    existing path is a glob pattern; anything else is taken as a file (a missing one then
+    gets an error row when it is read). A folder or pattern with no image raises.
+    """
+    files: dict[str, None] = {}  # ordered set, keyed by the normalised path
+    shown: list[str] = []
+    for name in names:
+        if os.path.isdir(name):
+            found = _image_files(Path(name))
+            if not found:
+                raise ValueError(
+                    f"{name}: no image file ({' '.join(IMAGE_SUFFIXES)}) in this folder or "
+                    "its subfolders."
+                )
+        elif not os.path.exists(name) and any(char in name for char in "*?["):
+            found = []
+            for match in sorted(glob.glob(name, recursive=True)):
+                if os.path.isdir(match):
+                    found.extend(_image_files(Path(match)))
+                elif Path(match).suffix.lower() in IMAGE_SUFFIXES:
+                    found.append(match)
+            if not found:
+                raise ValueError(f"{name}: no image file matches this pattern.")
+        else:
+            found = [name]
+        for path in found:
+            key = os.path.normpath(path)
+            if key not in files:
+                files[key] = None
+                shown.append(path)
+    return shown
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """``--output-format``, else the one ``--output``'s suffix names, else tsv."""
+    if args.output_format is not None:
+        return args.output_format
+    if args.output is None:
+        return "tsv"
+    suffix = Path(args.output).suffix.lower()
+    if suffix == ".json":
+        raise ValueError(
+            f"{args.output}: predict writes JSON lines (one object per image), not a JSON "
+            "document; name the file .jsonl or give --output-format jsonl."
+        )
+    return _OUTPUT_SUFFIXES.get(suffix, "tsv")
+
+
+def _error_message(error: BaseException) -> str:
+    """An error as one line, naming the file of an OSError that does not."""
+    message = str(error) or type(error).__name__
+    filename = getattr(error, "filename", None)
+    if isinstance(error, OSError) and filename and str(filename) not in message:
+        message = f"{filename}: {message}"
+    return message
+
+
+def _load_sample(name: str, args: argparse.Namespace):
+    """One photo and its plate box, as a PlateSample (the box is validated when read)."""
     from ._validation import read_image
-    from .samples import PlateSample, check_samples
+    from .samples import PlateSample
+
+    image = read_image(name)
+    return PlateSample(image, _plate_box(Path(name), image.shape, args), name)
+
+
+def _read_stream(model: object, names: Sequence[str], args: argparse.Namespace):
+    """Read the images ``args.batch_size`` at a time; yield each batch's (name, reading) rows.
+
+    Only one batch of images is held: the next one is read when the caller asks for it.
+    An image that cannot be read or boxed gets an empty reading whose ``error`` says why;
+    one whose box does not fit it is recorded by ``predict_readings(errors="record")``.
+    """
+    from .recognizer import PlateReading
+
+    for first in range(0, len(names), args.batch_size):
+        rows: list = []
+        samples: list = []  # rebound before the next batch is read: its images are freed
+        for name in names[first : first + args.batch_size]:
+            try:
+                samples.append(_load_sample(name, args))
+            except (OSError, ValueError, TypeError) as error:
+                rows.append((name, PlateReading("", 0.0, error=_error_message(error))))
+            else:
+                rows.append((name, None))
+        readings = iter(model.predict_readings(samples, errors="record") if samples else ())
+        yield [(name, next(readings) if reading is None else reading) for name, reading in rows]
+
+
+def _variants(reading) -> list[tuple[str, str, float]]:
+    return list(
+        zip(reading.variant_names, reading.variant_texts, reading.variant_scores, strict=True)
+    )
+
+
+def _format_rows(rows: Sequence, output_format: str, verbose: bool) -> tuple[str, str]:
+    """A batch of (name, reading) rows as text for the output and for stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for name, reading in rows:
+        confidence = None if reading.error else round(reading.confidence, 3)
+        if output_format == "jsonl":
+            record = {
+                "image": name,
+                "text": reading.text,
+                "confidence": confidence,
+                "error": reading.error or None,
+            }
+            if verbose:
+                record["variants"] = [
+                    {"name": variant, "text": text, "score": _finite(round(score, 3))}
+                    for variant, text, score in _variants(reading)
+                ]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        if output_format == "csv":
+            writer.writerow(
+                (
+                    name,
+                    reading.text,
+                    "" if confidence is None else f"{confidence:.3f}",
+                    reading.error,
+                )
+            )
+        elif reading.error:  # tsv: error lines go to stderr, as they always have
+            err.write(f"{name}\tERROR\t{reading.error}\n")
+        else:
+            out.write(f"{name}\t{reading.text}\t{confidence:.3f}\n")
+        if verbose and not reading.error:
+            err.write(f"{name}\n")
+            for variant, text, score in _variants(reading):
+                err.write(f"  {variant:<22} {text or '-':<10} {score:9.2f}\n")
+    return out.getvalue(), err.getvalue()
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
+    from tqdm import tqdm
 
     if args.plate_format is not None:
         from .formats import get_formats
@@ -782,25 +1025,48 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
         get_formats(args.plate_format)
     if args.label is not None and not Path(args.label).is_file():
         raise FileNotFoundError(f"{args.label}: no such label file (--label).")
+    output_format = _output_format(args)
+    names = _expand_images(args.images)  # usage errors before the model is loaded
     model = _load_recognizer(args.model)
     _use_format(model, args.plate_format, args.voting, log)
-    samples, failed = [], 0
-    for name in args.images:
-        path = Path(name)
-        try:
-            image = read_image(path)
-            box = _plate_box(path, image.shape, args)
-            samples.extend(check_samples([PlateSample(image, box, name)]))
-        except (OSError, ValueError, TypeError) as error:
-            print(f"{name}\tERROR\t{error}", file=sys.stderr, flush=True)
-            failed += 1
-    readings = model.predict_readings(samples) if samples else []
-    for sample, reading in zip(samples, readings, strict=True):
-        print(f"{sample.name}\t{reading.text}\t{reading.confidence:.3f}", flush=True)
-        for variant, text, score in zip(
-            reading.variant_names, reading.variant_texts, reading.variant_scores, strict=True
-        ):
-            log.debug(f"  {variant:<22} {text or '-':<10} {score:9.2f}")
+    _use_jobs(model, args.jobs, log)
+    verbose = bool(log.verbose)
+    failed = 0
+    with contextlib.ExitStack() as stack:
+        if args.output is None:
+            out = sys.stdout
+        else:  # renamed onto args.output only when every row is written
+            out = stack.enter_context(atomic_open(args.output, encoding="utf-8", newline=""))
+        bar = stack.enter_context(
+            tqdm(
+                total=len(names),
+                unit="image",
+                desc="reading",
+                file=sys.stderr,
+                disable=not log.progress,
+                leave=False,
+            )
+        )
+        if output_format == "csv":
+            out.write(",".join(CSV_HEADER) + "\n")
+            out.flush()
+        for rows in _read_stream(model, names, args):
+            failed += sum(bool(reading.error) for _, reading in rows)
+            text, errors = _format_rows(rows, output_format, verbose)
+            with tqdm.external_write_mode(file=sys.stderr):
+                out.write(text)
+                out.flush()
+                if errors:
+                    sys.stderr.write(errors)
+                    sys.stderr.flush()
+            bar.update(len(rows))
+    if failed and output_format != "tsv":
+        log.warn(
+            f"{failed} of {len(names)} images could not be read; their rows give the reason "
+            "in 'error'."
+        )
+    if args.output is not None:
+        log.info(f"wrote {args.output} ({len(names)} images, {failed} failed)")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -840,6 +1106,7 @@ def _cmd_benchmark(args: argparse.Namespace, log: _Log) -> int:
             )
         reused = False
 
+    _use_jobs(model, args.jobs, log)  # reading only: the saved model keeps its n_jobs
     runs = {}
     for plate_format in ("spanish", "any"):
         _use_format(model, plate_format, None, log)
@@ -921,10 +1188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as error:  # FileNotFoundError, ModelFileError, validation
         if log.verbose:
             traceback.print_exc()
-        message = str(error) or type(error).__name__
-        if isinstance(error, OSError) and error.filename and str(error.filename) not in message:
-            message = f"{error.filename}: {message}"
-        print(f"skplate: error: {message}", file=sys.stderr)
+        print(f"skplate: error: {_error_message(error)}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import weakref
+import zipfile
 from pathlib import Path
 
 import cv2
@@ -11,6 +14,7 @@ import pytest
 
 from skplate import __version__, cli
 from skplate.datasets import make_synthetic_plates
+from skplate.recognizer import PlateReading, PlateRecognizer
 
 COMMANDS = ("train", "evaluate", "predict", "benchmark")
 SPANISH_PLATES = (
@@ -176,6 +180,339 @@ def test_predict_box_label_and_format(tiny_model_file, tmp_path, capsys):
     # A missing --label file is a usage error.
     assert cli.main(["predict", "--model", model, str(photo), "--label", "nope.txt"]) == 2
     assert "nope.txt" in capsys.readouterr().err
+
+
+# -- predict: folders, patterns, streaming, output files -------------------------------------
+GOOD = ("1277DPZ", "1377LLV", "1679HXD")  # plates/images/; 3008GWK goes to plates/more/images/
+ERRORS = {  # image stem: what its error row must say
+    "BROKEN": "line 1: expected numbers",  # a label that is not YOLO
+    "CORRUPT": "not a readable image",  # garbage bytes named .jpg, with a good label
+    "NOLABEL": "no plate box",  # no labels/NOLABEL.txt
+    "OUTSIDE": "lies outside",  # a label whose box is off the image
+}
+
+
+@pytest.fixture
+def plate_folder(data_home, tmp_path) -> Path:
+    """tmp_path/plates: four real plates from the zip (one in a subfolder) and four bad ones."""
+    root = tmp_path / "plates"
+    with zipfile.ZipFile(data_home / "test6Training.zip") as archive:
+
+        def copy(stem: str, folder: Path, as_stem: str | None = None) -> None:
+            (folder / "images").mkdir(parents=True, exist_ok=True)
+            (folder / "labels").mkdir(exist_ok=True)
+            for kind, suffix in (("images", ".jpg"), ("labels", ".txt")):
+                data = archive.read(f"test6Training/{kind}/{stem}{suffix}")
+                (folder / kind / f"{as_stem or stem}{suffix}").write_bytes(data)
+
+        for stem in GOOD:
+            copy(stem, root)
+        copy("3008GWK", root / "more")
+        copy("1277DPZ", root, "BROKEN")
+        copy("1277DPZ", root, "CORRUPT")
+        copy("1277DPZ", root, "OUTSIDE")
+    (root / "labels" / "BROKEN.txt").write_text("0 0.5 middle 0.2 0.1\n")
+    (root / "images" / "CORRUPT.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (root / "labels" / "OUTSIDE.txt").write_text("0 3.5 3.5 0.2 0.1\n")
+    (root / "images" / "NOLABEL.png").write_bytes((root / "images" / "1377LLV.jpg").read_bytes())
+    (root / "labels" / "notes.txt").write_text("not an image: never read\n")
+    return root
+
+
+def _expected_order(root: Path) -> list[str]:
+    """The images of ``plate_folder`` in the order predict reads them: walked, sorted."""
+    images = ["1277DPZ.jpg", "1377LLV.jpg", "1679HXD.jpg", "BROKEN.jpg", "CORRUPT.jpg",
+              "NOLABEL.png", "OUTSIDE.jpg"]
+    return [*(str(root / "images" / name) for name in images),
+            str(root / "more" / "images" / "3008GWK.jpg")]
+
+
+def _good(names: list[str]) -> list[str]:
+    return [name for name in names if Path(name).stem not in ERRORS]
+
+
+def _api_readings(model_file: Path, images: list[str]) -> dict[str, PlateReading]:
+    """What the Python API reads on good images, with the box from their YOLO labels."""
+    from skplate._validation import read_image
+    from skplate.datasets._plates import parse_yolo_plate_box
+    from skplate.persistence import load_model
+    from skplate.samples import PlateSample
+
+    samples = []
+    for name in images:
+        path = Path(name)
+        image = read_image(path)
+        label = (path.parent.parent / "labels" / f"{path.stem}.txt").read_text()
+        samples.append(PlateSample(image, parse_yolo_plate_box(label, image.shape, name="l"), name))
+    readings = load_model(model_file).predict_readings(samples)
+    return dict(zip(images, readings, strict=True))
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        lines = handle.read().splitlines()
+    assert lines[0] == "image,text,confidence,error"
+    return list(csv.DictReader(lines))
+
+
+def _jsonl_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_folder_writes_csv_and_jsonl(tiny_model_file, plate_folder, tmp_path, capsys):
+    order = _expected_order(plate_folder)
+    expected = _api_readings(tiny_model_file, _good(order))
+    model = str(tiny_model_file)
+
+    out_csv = tmp_path / "x.csv"
+    assert cli.main(["-q", "predict", "--model", model, str(plate_folder),
+                     "--output", str(out_csv)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # the rows went to the file
+    assert "4 of 8 images could not be read" in captured.err
+    rows = _csv_rows(out_csv)
+    assert [row["image"] for row in rows] == order  # notes.txt is not an image
+    for row in rows:
+        stem = Path(row["image"]).stem
+        if stem in ERRORS:
+            assert row["text"] == "" and row["confidence"] == ""
+            assert row["error"].startswith(str(plate_folder))  # names the image or label
+            assert ERRORS[stem] in row["error"], row
+            continue
+        reading = expected[row["image"]]
+        assert row["text"] == reading.text
+        assert re.fullmatch(r"[0-9A-Z]*", row["text"])
+        assert row["confidence"] == f"{reading.confidence:.3f}"
+        assert row["error"] == ""
+
+    out_jsonl = tmp_path / "x.jsonl"
+    assert cli.main(["-q", "predict", "--model", model, str(plate_folder),
+                     "--output", str(out_jsonl)]) == 1
+    records = _jsonl_rows(out_jsonl)
+    assert all(set(record) == {"image", "text", "confidence", "error"} for record in records)
+    assert [r["image"] for r in records] == order
+    for record, row in zip(records, rows, strict=True):
+        assert record["text"] == row["text"]
+        if row["error"]:
+            assert record["error"] == row["error"] and record["confidence"] is None
+        else:
+            assert record["error"] is None
+            assert record["confidence"] == pytest.approx(float(row["confidence"]), abs=5e-4)
+    assert _leftovers(tmp_path) == []
+
+    # -v adds every filter variant's reading to the JSON lines.
+    assert cli.main(["-v", "predict", "--model", model, order[1], "--output-format", "jsonl"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    reading = expected[order[1]]
+    assert [v["name"] for v in record["variants"]] == reading.variant_names
+    assert [v["text"] for v in record["variants"]] == reading.variant_texts
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_quoted_glob(tiny_model_file, plate_folder, capsys):
+    # As the shell passes a quoted pattern: skplate expands it, '**' into subfolders.
+    pattern = str(plate_folder / "**" / "[13]*.jpg")
+    assert cli.main(["-q", "predict", "--model", str(tiny_model_file), pattern]) == 0
+    captured = capsys.readouterr()
+    rows = [line.split("\t") for line in captured.out.splitlines()]
+    assert [row[0] for row in rows] == _good(_expected_order(plate_folder))
+    expected = _api_readings(tiny_model_file, [row[0] for row in rows])
+    for name, text, confidence in rows:  # today's IMAGE<TAB>TEXT<TAB>CONFIDENCE lines
+        assert text == expected[name].text
+        assert confidence == f"{expected[name].confidence:.3f}"
+    assert captured.err == ""
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_tsv_error_lines_go_to_stderr(tiny_model_file, plate_folder, capsys):
+    order = _expected_order(plate_folder)
+    argv = ["-q", "predict", "--model", str(tiny_model_file), str(plate_folder / "images")]
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert [line.split("\t")[0] for line in captured.out.splitlines()] == order[:3]
+    errors = [line.split("\t") for line in captured.err.splitlines()]
+    assert [e[0] for e in errors] == order[3:7]
+    assert all(e[1] == "ERROR" and ERRORS[Path(e[0]).stem] in e[2] for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["{tmp}/plates/*.gif"], "{tmp}/plates/*.gif: no image file matches this pattern"),
+        (["{tmp}/plates/labels/*"], "{tmp}/plates/labels/*: no image file matches"),
+        (["{tmp}/plates/labels"], "{tmp}/plates/labels: no image file (.jpg"),
+        (["{tmp}/plates", "--output", "{tmp}/out.json"], "{tmp}/out.json: predict writes JSON"),
+    ],
+)
+def test_predict_inputs_matching_nothing_exit_2(argv, message, tmp_path, capsys):
+    (tmp_path / "plates" / "labels").mkdir(parents=True)
+    (tmp_path / "plates" / "labels" / "A.txt").write_text("0 0.5 0.5 0.2 0.1\n")
+    (tmp_path / "plates" / "a.jpg").write_bytes(b"x")
+    # The model does not exist: the inputs are checked before it is loaded.
+    argv = ["predict", "--model", str(tmp_path / "missing.joblib"),
+            *(arg.format(tmp=tmp_path) for arg in argv)]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"skplate: error: {message.format(tmp=tmp_path)}")
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.fixture
+def predict_calls(monkeypatch):
+    """Spy on PlateRecognizer.predict_readings: the batch size and n_jobs of every call."""
+    calls = []
+    original = PlateRecognizer.predict_readings
+
+    def spy(self, X, **kwargs):
+        calls.append({"n": len(X), "n_jobs": self.n_jobs, **kwargs})
+        return original(self, X, **kwargs)
+
+    monkeypatch.setattr(PlateRecognizer, "predict_readings", spy)
+    return calls
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_batch_size_and_jobs_give_the_same_rows(
+    tiny_model_file, plate_folder, tmp_path, predict_calls
+):
+    def run(name: str, *options: str) -> list[dict]:
+        out = tmp_path / name
+        argv = ["-q", "predict", "--model", str(tiny_model_file), str(plate_folder),
+                "--output", str(out), *options]
+        assert cli.main(argv) == 1
+        return _csv_rows(out)
+
+    default = run("default.csv")
+    # One batch; only the 4 images that could be read and boxed reach the recognizer.
+    assert [c["n"] for c in predict_calls] == [4]
+    assert all(c["errors"] == "record" and c["n_jobs"] is None for c in predict_calls)
+    predict_calls.clear()
+
+    assert run("one.csv", "--batch-size", "1") == default
+    assert [c["n"] for c in predict_calls] == [1] * 4
+    predict_calls.clear()
+
+    assert run("jobs.csv", "--jobs", "2") == default
+    assert [(c["n"], c["n_jobs"]) for c in predict_calls] == [(4, 2)]
+    assert len(default) == 8 and sum(bool(row["error"]) for row in default) == 4
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_streams_one_batch_at_a_time(
+    tiny_model_file, plate_folder, tmp_path, monkeypatch, predict_calls
+):
+    import skplate._validation
+
+    out = tmp_path / "rows.jsonl"
+    read = skplate._validation.read_image
+    seen = []  # per image read: rows already flushed to the output, earlier images alive
+    images: list[weakref.ref] = []
+
+    def spy(path):
+        (tmp,) = (p for p in tmp_path.iterdir() if p.name.startswith(".rows.jsonl."))
+        alive = sum(ref() is not None for ref in images)
+        seen.append((len(tmp.read_text().splitlines()), alive))
+        image = read(path)
+        images.append(weakref.ref(image))
+        return image
+
+    monkeypatch.setattr(skplate._validation, "read_image", spy)
+    argv = ["-q", "predict", "--model", str(tiny_model_file), str(plate_folder),
+            "--output", str(out), "--batch-size", "3"]
+    assert cli.main(argv) == 1
+    # 8 images in batches of 3: each batch's rows are written before the next is read,
+    # and the images of earlier batches are freed by then (those that fail are at once).
+    assert [rows for rows, _ in seen] == [0, 0, 0, 3, 3, 3, 6, 6]
+    assert [alive for _, alive in seen] == [0, 1, 2, 0, 0, 0, 0, 0]
+    # 1277 1377 1679 | BROKEN CORRUPT NOLABEL (none readable) | OUTSIDE 3008GWK
+    assert [c["n"] for c in predict_calls] == [3, 1]
+    assert len(_jsonl_rows(out)) == 8
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_predict_output_not_replaced_when_the_run_fails(
+    tiny_model_file, plate_folder, tmp_path, monkeypatch, capsys
+):
+    previous = tmp_path / "keep.csv"
+    previous.write_text("previous,rows\n")
+    new = tmp_path / "new.csv"
+    model = str(tiny_model_file)
+
+    def run(*argv: str) -> str:
+        for out in (previous, new):
+            assert cli.main(["-q", "predict", *argv, "--output", str(out)]) == 2
+        assert previous.read_text() == "previous,rows\n"
+        assert not new.exists()
+        assert _leftovers(tmp_path) == []
+        return capsys.readouterr().err
+
+    # Failing before the first row: a missing model, a pattern matching nothing.
+    assert "no such model file" in run("--model", str(tmp_path / "nope.joblib"), str(plate_folder))
+    assert "no image file matches" in run("--model", model, str(plate_folder / "*.gif"))
+
+    # Failing after rows were streamed: the second batch cannot be read at all.
+    original = PlateRecognizer.predict_readings
+    calls = []
+
+    def fail_second(self, X, **kwargs):
+        calls.append(len(X))
+        if len(calls) % 2 == 0:
+            raise OSError(28, "No space left on device")
+        return original(self, X, **kwargs)
+
+    monkeypatch.setattr(PlateRecognizer, "predict_readings", fail_second)
+    err = run("--model", model, str(plate_folder), "--batch-size", "2")
+    assert "skplate: error: [Errno 28] No space left on device" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "benchmark"])
+def test_jobs_option(command, capsys):
+    parser = cli.build_parser()
+    argv = [command] + (["--model", "m.joblib"] if command != "benchmark" else [])
+    argv += ["a.jpg"] if command == "predict" else []
+    assert parser.parse_args([*argv, "--jobs", "2"]).jobs == 2
+    assert parser.parse_args([*argv, "--jobs", "-1"]).jobs == -1
+    assert parser.parse_args(argv).jobs is None
+    assert cli.main([*argv, "--jobs", "0"]) == 2
+    assert "--jobs: expected a number of jobs" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_evaluate_and_benchmark_read_with_jobs(
+    tiny_model_file, data_home, tmp_path, monkeypatch, capsys
+):
+    calls = []
+
+    def fake_read(self, X, **kwargs):  # records the reading set-up; no real reading
+        calls.append((len(X), self.n_jobs))
+        return [PlateReading("", 0.0) for _ in X]
+
+    monkeypatch.setattr(PlateRecognizer, "predict_readings", fake_read)
+    before = tiny_model_file.read_bytes()
+    assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",
+                     str(data_home), "--format", "spanish", "--jobs", "2"]) == 0
+    assert calls and all(n_jobs == 2 for _, n_jobs in calls)
+    assert sum(n for n, _ in calls) == 21
+    calls.clear()
+    assert cli.main(["-q", "benchmark", "--data-home", str(data_home), "--model",
+                     str(tiny_model_file), "--jobs", "3"]) == 0
+    assert all(n_jobs == 3 for _, n_jobs in calls) and sum(n for n, _ in calls) == 21 + 117
+    assert tiny_model_file.read_bytes() == before  # --jobs is not saved into the model
+    capsys.readouterr()
 
 
 # -- evaluate ---------------------------------------------------------------------------------
