@@ -3,21 +3,35 @@
 Usage::
 
     SKPLATE_DATA=../shared/data python benchmarks/speed.py --model skplate_model.joblib \
-        [--repeats 1 10 100] [--json speed.json]
+        [--repeats 1 10 100] [--stream 1170 11700 [--stream-only] [--jobs N]] \
+        [--json speed.json]
 
 Prints one table. Times are wall-clock medians on this machine; memory is the peak
 resident set size of this process (``resource.getrusage``), which only grows, so the
 scaling rows run smallest first and the growth between rows is what matters.
+
+``--stream N ...`` adds the streaming measurement: for each N, a temporary folder of N
+plates (images/ and labels/ symlinks to the 117 reference plates, repeated) is read by
+``skplate predict FOLDER --output out.csv --batch-size 32 -q`` in a subprocess, whose wall
+time (start-up and model loading included), ms/plate and own peak resident set size
+(``os.wait4``) are reported. ``--stream-only`` skips the in-process table.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import zipfile
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -54,15 +68,108 @@ def _stage_split(model, samples) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True, help="a model saved by 'skplate train'")
-    parser.add_argument("--plates", default=None, help="plates archive (default: data home)")
-    parser.add_argument("--repeats", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--single", type=int, default=30, help="plates timed one at a time")
-    parser.add_argument("--json", default=None, help="also write the figures here")
-    args = parser.parse_args()
+def _reference_plates(plates: str | None, folder: Path) -> list[tuple[Path, Path]]:
+    """The (image, label) files of the reference plates, extracted into ``folder``.
 
+    ``plates`` is test6Training.zip, or a folder holding its images/ and labels/; default:
+    the zip in the data home.
+    """
+    from skplate.datasets import get_data_home
+
+    source = Path(plates) if plates else get_data_home() / "test6Training.zip"
+    if source.is_dir():
+        images = next(
+            p for p in (source / "images", source / "test6Training" / "images") if p.is_dir()
+        )
+    else:
+        with zipfile.ZipFile(source) as archive:
+            members = [
+                name
+                for name in archive.namelist()
+                if Path(name).parent.name in ("images", "labels") and not name.endswith("/")
+            ]
+            for name in members:
+                target = folder / Path(name).parent.name / Path(name).name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(name))
+        images = folder / "images"
+    pairs = []
+    for image in sorted(images.iterdir()):
+        label = image.parent.parent / "labels" / f"{image.stem}.txt"
+        if label.is_file():
+            pairs.append((image.resolve(), label.resolve()))
+    return pairs
+
+
+def _stream_folder(pairs: list[tuple[Path, Path]], n: int, folder: Path) -> Path:
+    """``folder`` with images/ and labels/ of ``n`` plates: symlinks cycling over ``pairs``."""
+    (folder / "images").mkdir(parents=True)
+    (folder / "labels").mkdir()
+    for index in range(n):
+        image, label = pairs[index % len(pairs)]
+        stem = f"{image.stem}__{index // len(pairs):04d}"
+        (folder / "images" / f"{stem}{image.suffix}").symlink_to(image)
+        (folder / "labels" / f"{stem}.txt").symlink_to(label)
+    return folder
+
+
+def _stream(model: str, folder: Path, n: int, batch_size: int, jobs: int | None) -> dict:
+    """Run ``skplate predict`` on ``folder`` in a subprocess; its time and peak memory."""
+    out = folder.parent / f"{folder.name}.csv"
+    command = [
+        sys.executable,
+        "-m",
+        "skplate.cli",
+        "-q",
+        "predict",
+        "--model",
+        model,
+        str(folder),
+        "--output",
+        str(out),
+        "--batch-size",
+        str(batch_size),
+    ]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        errors = stderr.read().decode(errors="replace")
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{errors}")
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if len(rows) != n:
+        raise RuntimeError(f"{out}: {len(rows)} rows for {n} plates")
+    return {
+        "plates": n,
+        "seconds": seconds,
+        "ms_per_plate": 1000.0 * seconds / n,
+        "peak_rss_mb": usage.ru_maxrss / 1024.0,
+        "error_rows": sum(bool(row["error"]) for row in rows),
+        "batch_size": batch_size,
+        "jobs": jobs,
+    }
+
+
+def _streaming(args: argparse.Namespace) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="skplate-stream-") as tmp:
+        pairs = _reference_plates(args.plates, Path(tmp) / "reference")
+        for n in sorted(args.stream):
+            folder = _stream_folder(pairs, n, Path(tmp) / f"plates{n}")
+            rows.append(_stream(args.model, folder, n, args.batch_size, args.jobs))
+            shutil.rmtree(folder)
+    return rows
+
+
+def _in_process(args: argparse.Namespace) -> dict:
+    """The per-stage split, the single-plate median and the in-process scaling rows."""
     from skplate.datasets import load_plates
     from skplate.persistence import load_model
 
@@ -106,6 +213,44 @@ def main() -> None:
             f"{row['plates']:6d}  {row['seconds']:9.2f}  {row['ms_per_plate']:9.2f}"
             f"  {row['peak_rss_mb']:10.0f}"
         )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True, help="a model saved by 'skplate train'")
+    parser.add_argument("--plates", default=None, help="plates archive (default: data home)")
+    parser.add_argument("--repeats", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--single", type=int, default=30, help="plates timed one at a time")
+    parser.add_argument(
+        "--stream",
+        type=int,
+        nargs="+",
+        default=[],
+        metavar="N",
+        help="also time 'skplate predict FOLDER --output out.csv' on N plates (e.g. 1170 11700)",
+    )
+    parser.add_argument("--stream-only", action="store_true", help="skip the in-process table")
+    parser.add_argument("--batch-size", type=int, default=32, help="predict's --batch-size")
+    parser.add_argument("--jobs", type=int, default=None, help="predict's --jobs (default: none)")
+    parser.add_argument("--json", default=None, help="also write the figures here")
+    args = parser.parse_args()
+
+    results: dict[str, object] = {}
+    if not args.stream_only:
+        results.update(_in_process(args))
+    if args.stream:
+        results["streaming"] = _streaming(args)
+        print(
+            "streaming: skplate predict FOLDER --output out.csv "
+            f"--batch-size {args.batch_size} -q" + (f" --jobs {args.jobs}" if args.jobs else "")
+        )
+        print("plates     seconds   ms/plate   peak RSS (MB)   (subprocess, start-up included)")
+        for row in results["streaming"]:
+            print(
+                f"{row['plates']:6d}  {row['seconds']:9.2f}  {row['ms_per_plate']:9.2f}"
+                f"  {row['peak_rss_mb']:10.0f}"
+            )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(results, handle, indent=2)
