@@ -101,6 +101,10 @@ class CharCNN(KerasClassifier):
     patience : int, default=4
         Epochs without improvement of the validation loss before training stops; the best
         weights are restored. 0 disables early stopping.
+    lr_patience : int, default=0
+        Epochs without improvement of the validation loss before the learning rate is
+        divided by 5 (``keras.callbacks.ReduceLROnPlateau``); 0 keeps it constant. Needs
+        a ``validation_split``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation, shuffling, dropout and augmentation.
     verbose : int, default=0
@@ -122,6 +126,7 @@ class CharCNN(KerasClassifier):
         batch_size: int = 128,
         validation_split: float = 0.1,
         patience: int = 4,
+        lr_patience: int = 0,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
         **kwargs,
@@ -142,6 +147,7 @@ class CharCNN(KerasClassifier):
         self.augment = augment
         self.learning_rate = learning_rate
         self.patience = patience
+        self.lr_patience = lr_patience
 
     def _keras_build_fn(self, compile_kwargs: dict) -> keras.Model:
         seed = self._random_state if isinstance(self._random_state, int) else None
@@ -165,7 +171,14 @@ class CharCNN(KerasClassifier):
 
     def _initialize_callbacks(self) -> None:
         super()._initialize_callbacks()
-        if self.patience and self.validation_split:
+        if not self.validation_split:
+            return
+        if self.lr_patience:
+            reducer = keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.2, patience=self.lr_patience
+            )
+            self._fit_callbacks = [*self._fit_callbacks, reducer]
+        if self.patience:
             stopper = keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True
             )

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._version import __version__
+from .adapt import adapt_classifier, harvest_characters
 from .crop import PlateCropper
 from .decode import EMPTY_DECODING, Decoding, decode_segments
 from .filters import FilterBank
@@ -124,6 +125,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant by how often it alone reads the training plates
         right (Laplace-smoothed); otherwise every variant weighs 1.
+    adapt_epochs : int, default=0
+        The harvest mode: with ``adapt_epochs > 0``, ``fit(X, y)`` labels the segments of
+        the training plates with their texts (the variants that cut exactly as many
+        segments as the text has characters, :func:`~skplate.adapt.harvest_characters`)
+        and fine-tunes a copy of the classifier on them for that many epochs
+        (:func:`~skplate.adapt.adapt_classifier`); ``classifier`` itself is left as it is.
+        Figures of this mode are only honest from grouped cross-validation, where a
+        plate's characters never train the classifier that reads it. 0 (default) uses the
+        classifier as given.
     batch_size : int, default=256
         Plates read together: each batch is cropped, filtered and segmented, then its
         characters go through the classifier in one call. Bounds the memory of large runs.
@@ -157,6 +167,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
         "switch_penalty": [Interval(Real, None, 0, closed="right")],
         "learn_weights": ["boolean"],
+        "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
     }
@@ -172,6 +183,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         skip_penalty: float = -2.5,
         switch_penalty: float = -1.0,
         learn_weights: bool = True,
+        adapt_epochs: int = 0,
         batch_size: int = 256,
         n_jobs: int | None = None,
     ) -> None:
@@ -184,6 +196,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.skip_penalty = skip_penalty
         self.switch_penalty = switch_penalty
         self.learn_weights = learn_weights
+        self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
         self.n_jobs = n_jobs
 
@@ -230,6 +243,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             y = np.asarray(y).astype(str)
             if len(y) != len(X):
                 raise ValueError(f"X has {len(X)} plates but y has {len(y)} texts.")
+            if self.adapt_epochs:
+                self.classifier_ = self._adapted_classifier(samples, y)
             decodings = self._decode(samples)
             hits = np.array(
                 [[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)]
@@ -238,6 +253,25 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             if self.learn_weights:
                 self.variant_weights_ = (hits.sum(axis=0) + 1.0) / (len(y) + 2.0)
         return self
+
+    def _adapted_classifier(self, samples: list[PlateSample], y: np.ndarray) -> object:
+        """A copy of the classifier fine-tuned on the characters of the training plates."""
+        chars, labels = [], []
+        for start in range(0, len(samples), self.batch_size):
+            batch = slice(start, start + self.batch_size)
+            found = harvest_characters(self._segment(samples[batch]), y[batch], self.classes_)
+            chars.append(found[0])
+            labels.append(found[1])
+        # The network's own seed also orders the harvested characters (0 without one).
+        network = getattr(self.classifier, "estimator", self.classifier)
+        seed = getattr(network, "random_state", None)
+        return adapt_classifier(
+            self.classifier,
+            np.concatenate(chars),
+            np.concatenate(labels),
+            epochs=self.adapt_epochs,
+            random_state=seed if isinstance(seed, Integral) else 0,
+        )
 
     # -- reading -------------------------------------------------------------------------
     def _segment(self, samples: list[PlateSample]) -> Segments:

@@ -1,0 +1,111 @@
+"""Adapting the character classifier to the plates it will read (the harvest mode).
+
+:func:`harvest_characters` labels the segments of training plates with their known text,
+where a filter variant cut exactly as many segments as the text has characters;
+:func:`adapt_classifier` fine-tunes a copy of a fitted :class:`~skplate.cnn.CharCNN` on them.
+:class:`~skplate.recognizer.PlateRecognizer` uses both when ``adapt_epochs > 0``. Figures
+of this mode must come from grouped cross-validation: a plate's characters must never
+train the classifier that reads that plate.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_random_state
+
+from .segment import Segments
+
+__all__ = ["adapt_classifier", "harvest_characters"]
+
+
+def harvest_characters(
+    segments: Segments, texts: Sequence[str], classes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label the segments of every variant that cut a plate into exactly its characters.
+
+    Parameters
+    ----------
+    segments : Segments
+        The segments of a batch of plates (:meth:`CharacterSegmenter.transform`).
+    texts : sequence of str
+        The true text of each plate of the batch.
+    classes : sequence of str
+        The classifier's classes; a plate with a character outside them gives nothing.
+
+    Returns
+    -------
+    chars : ndarray of shape (n_chars, size, size, 1)
+        The harvested, normalised characters.
+    labels : ndarray of shape (n_chars,), str
+        Their characters.
+    """
+    if len(texts) != segments.n_plates:
+        raise ValueError(
+            f"texts: {len(texts)} texts for a batch of {segments.n_plates} plates."
+        )
+    known = set(map(str, classes))
+    picked: list[np.ndarray] = []
+    labels: list[str] = []
+    for plate_rows, text in zip(segments.rows(), texts, strict=True):
+        text = str(text)
+        if not text or not set(text) <= known:
+            continue
+        for row in plate_rows:
+            if len(row) == len(text):
+                picked.append(row)
+                labels.extend(text)
+    if not picked:
+        return segments.chars[:0], np.zeros(0, dtype=str)
+    return segments.chars[np.concatenate(picked)], np.asarray(labels)
+
+
+def adapt_classifier(
+    classifier: object,
+    chars: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int,
+    random_state: int | None = None,
+) -> object:
+    """Fine-tune a copy of a fitted scikeras classifier on harvested characters.
+
+    Parameters
+    ----------
+    classifier : fitted KerasClassifier, or a FrozenEstimator of one
+        Left unchanged; a copy is trained.
+    chars, labels : ndarray
+        From :func:`harvest_characters`; every label must be one of ``classes_``.
+    epochs : int
+        Passes over the harvested characters (one ``partial_fit`` each), without a
+        validation split.
+    random_state : int, default=None
+        Seed of the order in which the characters are shown; the network's own training
+        randomness keeps the seed it was trained with.
+
+    Returns
+    -------
+    adapted : KerasClassifier
+        The fine-tuned copy (not frozen).
+    """
+    inner = classifier.estimator if isinstance(classifier, FrozenEstimator) else classifier
+    if not hasattr(inner, "partial_fit"):
+        raise TypeError(
+            f"classifier: adapting needs a classifier with partial_fit (a CharCNN); got "
+            f"{type(inner).__name__}."
+        )
+    unknown = sorted(set(map(str, labels)) - set(map(str, inner.classes_)))
+    if unknown:
+        raise ValueError(f"labels: characters {unknown} are not classes of the classifier.")
+    adapted = copy.deepcopy(inner)
+    if not len(chars) or epochs < 1:
+        return adapted
+    rng = check_random_state(random_state)
+    adapted.set_params(validation_split=0.0)
+    for _ in range(epochs):
+        order = rng.permutation(len(chars))
+        adapted.partial_fit(chars[order], labels[order])
+    return adapted
