@@ -375,7 +375,7 @@ def _add_jobs(parser: argparse.ArgumentParser) -> None:
         type=_jobs,
         metavar="N",
         help="parallel jobs for the image stages (crop, filters, segmentation) while "
-        "reading plates; -1 uses every core (default: the model's n_jobs, serial)",
+        "reading plates; -1 uses every core (default: the model's own n_jobs, normally 1)",
     )
 
 
