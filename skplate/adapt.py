@@ -105,6 +105,10 @@ def adapt_classifier(
         return adapted
     rng = check_random_state(random_state)
     adapted.set_params(validation_split=0.0)
+    # scikeras builds the fit callbacks once, at the first fit: rebuild them without the
+    # validation split, or early stopping and learning-rate reduction watch a missing
+    # validation loss.
+    adapted._initialize_callbacks()
     for _ in range(epochs):
         order = rng.permutation(len(chars))
         adapted.partial_fit(chars[order], labels[order])

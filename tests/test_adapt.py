@@ -100,3 +100,22 @@ def test_recognizer_harvest_mode_leaves_the_given_classifier_alone(tiny_char_mod
     )
     assert len(predicted) == len(texts)
     assert all(p == "" or len(p) == 7 for p in predicted)
+
+
+def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metric():
+    import warnings
+
+    from skplate.cnn import CharCNN
+    from skplate.datasets import make_synthetic_chars
+    from skplate.normalize import CharNormalizer
+
+    images, target = make_synthetic_chars(4, random_state=0, return_X_y=True)
+    chars = CharNormalizer().fit_transform(images)
+    network = CharCNN(
+        conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.25, patience=2,
+        lr_patience=1, augment=False, random_state=0,
+    ).fit(chars, target)
+    with warnings.catch_warnings():
+        # Keras warns (UserWarning) when a callback watches a metric that is missing.
+        warnings.simplefilter("error", UserWarning)
+        adapt_classifier(network, chars, np.asarray(target), epochs=2, random_state=0)
