@@ -509,7 +509,7 @@ def test_evaluate_and_benchmark_read_with_jobs(
     assert sum(n for n, _ in calls) == 21
     calls.clear()
     assert cli.main(["-q", "benchmark", "--data-home", str(data_home), "--model",
-                     str(tiny_model_file), "--jobs", "3"]) == 0
+                     str(tiny_model_file), "--jobs", "3", "--harvest-folds", "0"]) == 0
     assert all(n_jobs == 3 for _, n_jobs in calls) and sum(n for n, _ in calls) == 21 + 117
     assert tiny_model_file.read_bytes() == before  # --jobs is not saved into the model
     capsys.readouterr()
@@ -591,8 +591,10 @@ def test_model_from_an_incompatible_version_exits_2(tiny_model_file, tmp_path, c
 def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys):
     out = tmp_path / "benchmark.json"
     argv = ["-q", "benchmark", "--data-home", str(data_home), "--model", str(tiny_model_file),
-            "--json", str(out)]
+            "--json", str(out), "--harvest-folds", "2"]
+    before = tiny_model_file.read_bytes()
     assert cli.main(argv) == 0
+    assert tiny_model_file.read_bytes() == before  # the harvest mode trains copies only
     captured = capsys.readouterr()
     table = captured.out.splitlines()
     assert [cell.strip() for cell in table[0].split("|")] == [
@@ -607,6 +609,17 @@ def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys)
     ]
     assert rows["117 plates (--format any)"][0] == f"{payload['any']['hits']}/117"
     assert rows["117 plates (--format any)"][-1] == ">=90"
+    # The harvest mode: every plate read by a copy of the CNN tuned on the other fold.
+    for name, total in (("spanish", 21), ("any", 117)):
+        harvest = payload["harvest_mode"][name]
+        assert (harvest["total"], harvest["folds"], harvest["epochs"]) == (total, 2, 3)
+        assert 0 <= harvest["hits"] <= total
+    assert rows["21 Spanish plates, harvest mode (CV)"][0] == (
+        f"{payload['harvest_mode']['spanish']['hits']}/21 (2-fold)"
+    )
+    assert rows["117 plates, harvest mode (CV)"][0] == (
+        f"{payload['harvest_mode']['any']['hits']}/117 (2-fold)"
+    )
     # The fixture saved no training report beside the model: said so, not invented.
     assert rows["GoodImg held-out accuracy"][0] == "n/a (reused model, no report)"
     assert payload["held_out_accuracy"] is None and payload["reused_model"] is True
