@@ -75,6 +75,7 @@ exit status:
   1  some inputs failed (an unreadable image, a plate skipped for a bad label); the
      others were processed
   2  usage error, bad argument, or a missing or unreadable file (model, data)
+  130  interrupted (Ctrl-C); 141  the output pipe was closed early ('| head')
 
 examples:
   SKPLATE_DATA=../shared/data skplate benchmark
@@ -1244,6 +1245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("skplate: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away ('skplate predict ... | head'): stop quietly, as Unix tools
+        # do. Python would otherwise fail again flushing stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except (OSError, ValueError) as error:  # FileNotFoundError, ModelFileError, validation
         if log.verbose:
             traceback.print_exc()

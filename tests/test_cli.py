@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
+import textwrap
 import weakref
 import zipfile
 from pathlib import Path
@@ -633,3 +636,29 @@ def test_chars_may_be_given_twice():
         ["train", "--chars", "a/EnglishImg.tgz", "--chars", "b/EnglishFnt.tgz"]
     )
     assert args.chars == ["a/EnglishImg.tgz", "b/EnglishFnt.tgz"]
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path):
+    # 'skplate predict ... | head -1': the reader goes away while rows are still coming.
+    script = textwrap.dedent(
+        """
+        import sys
+        from skplate import cli
+
+        def many_rows(args, log):
+            for index in range(1_000_000):
+                print(f"image{index}.jpg\\tTEXT\\t0.900")
+            return 0
+
+        cli._cmd_predict = many_rows  # build_parser looks the command up when it runs
+        sys.exit(cli.main(["predict", "--model", "m.joblib", "photo.jpg"]))
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout.readline().startswith(b"image0.jpg")
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141
+    assert err == b""
