@@ -237,10 +237,13 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, object] = {}
+    # The subprocesses first: on Linux a child's peak RSS (os.wait4) starts from its
+    # parent's peak at the time of the fork, so this process must still be small.
+    if args.stream:
+        results["streaming"] = _streaming(args)
     if not args.stream_only:
         results.update(_in_process(args))
     if args.stream:
-        results["streaming"] = _streaming(args)
         print(
             "streaming: skplate predict FOLDER --output out.csv "
             f"--batch-size {args.batch_size} -q" + (f" --jobs {args.jobs}" if args.jobs else "")
