@@ -350,6 +350,18 @@ def test_grid_search_does_not_refit_the_cnn(recognizer, tiny_char_model, plates)
     assert search.predict(plates.samples).shape == (len(TEXTS),)
 
 
+def test_grid_search_in_parallel_processes_matches_serial(recognizer, plates):
+    # GridSearchCV(n_jobs=2) pickles the recognizer, Keras network included, to loky workers.
+    grid = {"voting": ["soft", "hard"], "skip_penalty": [-2.5, -1.0]}
+    scores = [
+        GridSearchCV(recognizer, grid, scoring=plate_scorer, cv=2, n_jobs=n_jobs)
+        .fit(plates.samples, plates.target)
+        .cv_results_["mean_test_score"]
+        for n_jobs in (1, 2)
+    ]
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
 def test_joblib_round_trip_in_a_fresh_process(recognizer, readings, plates, tmp_path):
     model_path, data_path, out_path = (tmp_path / n for n in ("r.joblib", "X.joblib", "y.json"))
     joblib.dump(recognizer, model_path)
