@@ -191,6 +191,19 @@ class _Log:
         """Whether to draw progress bars (only on a terminal)."""
         return not self.quiet and sys.stderr.isatty()
 
+    def bar(self, total: int, unit: str):
+        """A progress bar on stderr counting ``unit``s, drawn only when :attr:`progress`."""
+        from tqdm import tqdm
+
+        return tqdm(
+            total=total,
+            unit=unit,
+            desc="reading",
+            file=sys.stderr,
+            disable=not self.progress,
+            leave=False,
+        )
+
 
 def _glyphs() -> tuple[str, str]:
     """Hit / miss marks, in plain ASCII where stdout cannot encode the ticks."""
@@ -679,18 +692,9 @@ def _use_jobs(model: object, jobs: int | None, log: _Log) -> None:
 
 def _read(model: object, samples: Sequence, batch_size: int, log: _Log) -> tuple[list, float]:
     """Read all plates, ``batch_size`` per call; return the readings and the seconds."""
-    from tqdm import tqdm
-
     readings: list = []
     start = time.perf_counter()
-    with tqdm(
-        total=len(samples),
-        unit="plate",
-        desc="reading",
-        file=sys.stderr,
-        disable=not log.progress,
-        leave=False,
-    ) as bar:
+    with log.bar(len(samples), "plate") as bar:
         for first in range(0, len(samples), batch_size):
             batch = samples[first : first + batch_size]
             readings.extend(model.predict_readings(batch))
@@ -1064,16 +1068,7 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
             out = sys.stdout
         else:  # renamed onto args.output only when every row is written
             out = stack.enter_context(atomic_open(args.output, encoding="utf-8", newline=""))
-        bar = stack.enter_context(
-            tqdm(
-                total=len(names),
-                unit="image",
-                desc="reading",
-                file=sys.stderr,
-                disable=not log.progress,
-                leave=False,
-            )
-        )
+        bar = stack.enter_context(log.bar(len(names), "image"))
         if output_format == "csv":
             out.write(",".join(CSV_HEADER) + "\n")
             out.flush()
