@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
@@ -85,7 +86,8 @@ def adapt_classifier(
         Passes over the harvested characters (one ``partial_fit`` each), without a
         validation split.
     random_state : int, default=None
-        Seed of the order in which the characters are shown; the network's own training
+        Seed of the order in which the characters are shown; None takes the network's
+        own integer ``random_state`` (0 when it has none). The network's training
         randomness keeps the seed it was trained with.
 
     Returns
@@ -105,6 +107,9 @@ def adapt_classifier(
     adapted = copy.deepcopy(inner)
     if not len(chars) or epochs < 1:
         return adapted
+    if random_state is None:
+        seed = inner.get_params().get("random_state")
+        random_state = seed if isinstance(seed, Integral) else 0
     rng = check_random_state(random_state)
     adapted.set_params(validation_split=0.0)
     # scikeras builds the fit callbacks once, at the first fit: rebuild them without the

@@ -262,15 +262,11 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             found = harvest_characters(self._segment(samples[batch]), y[batch], self.classes_)
             chars.append(found[0])
             labels.append(found[1])
-        # The network's own seed also orders the harvested characters (0 without one).
-        network = getattr(self.classifier, "estimator", self.classifier)
-        seed = getattr(network, "random_state", None)
         return adapt_classifier(
             self.classifier,
             np.concatenate(chars),
             np.concatenate(labels),
             epochs=self.adapt_epochs,
-            random_state=seed if isinstance(seed, Integral) else 0,
         )
 
     # -- reading -------------------------------------------------------------------------

@@ -68,8 +68,12 @@ def soft_vote(
     combined = np.tensordot(member_weights / member_weights.sum(), stacked, axes=1)
     # One segment per slot: the decoder can only read the combined rows in order.
     reading = decode_segments(
-        combined, classes, [formats[format_index]], skip_penalty=0.0,
+        combined,
+        classes,
+        [formats[format_index]],
+        skip_penalty=0.0,
         switch_penalty=switch_penalty,
+        masks=[mask],
     )
     chars = np.array([list(classes).index(c) for c in reading.text])
     combined = np.where(mask, combined, -np.inf)
