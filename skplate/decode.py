@@ -25,7 +25,7 @@ import numpy as np
 
 from .formats import DIGITS, PlateFormat
 
-__all__ = ["EMPTY_DECODING", "Decoding", "decode_segments"]
+__all__ = ["EMPTY_DECODING", "Decoding", "decode_segments", "pool_lookalikes"]
 
 
 @dataclass(frozen=True)
@@ -164,3 +164,50 @@ def decode_segments(
         text = "".join(classes[c] for c in chars)
         best = Decoding(text, score, index, assigned, log_proba[assigned])
     return best
+
+
+def pool_lookalikes(
+    log_proba: np.ndarray,
+    classes: Sequence[str],
+    groups: Sequence[str],
+    weight: float,
+) -> np.ndarray:
+    """Pool the evidence of characters that plate fonts draw alike (``0``/``O``).
+
+    Within each group, every member's log-probability becomes
+
+        log(sum of the group's probabilities) + weight * (log P(c) - log(that sum))
+
+    so the group as a whole keeps its probability against the other characters, and only
+    ``weight`` of the classifier's preference between the members is kept. With
+    ``weight=0`` the members are equally likely and the format's allowed characters and
+    the digit/letter ``switch_penalty`` of :func:`decode_segments` decide between them;
+    ``weight=1`` returns ``log_proba`` unchanged.
+
+    Parameters
+    ----------
+    log_proba : ndarray of shape (n_segments, n_classes)
+        Log-probabilities of the segments.
+    classes : sequence of str
+        The character of each column.
+    groups : sequence of str
+        Groups of look-alike characters, e.g. ``["0O"]``; characters of a group that are
+        not among ``classes`` are ignored.
+    weight : float in [0, 1]
+        The share of the within-group preference kept.
+
+    Returns
+    -------
+    pooled : ndarray of shape (n_segments, n_classes)
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight must be in [0, 1], got {weight}.")
+    pooled = np.array(log_proba, dtype=np.float64, copy=True)
+    columns = {str(c): i for i, c in enumerate(classes)}
+    for group in groups:
+        members = [columns[c] for c in dict.fromkeys(group) if c in columns]
+        if len(members) < 2:
+            continue
+        total = np.logaddexp.reduce(pooled[:, members], axis=1, keepdims=True)
+        pooled[:, members] = total + weight * (pooled[:, members] - total)
+    return pooled

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._version import __version__
 from .adapt import adapt_classifier, harvest_characters
 from .crop import PlateCropper
-from .decode import EMPTY_DECODING, Decoding, decode_segments
+from .decode import EMPTY_DECODING, Decoding, decode_segments, pool_lookalikes
 from .filters import FilterBank
 from .formats import ALPHABET, PlateFormat, get_formats
 from .metrics import plate_accuracy
@@ -79,6 +79,22 @@ def _segment_samples(stages: tuple, samples: list[PlateSample]) -> Segments:
     return segmenter.transform(filter_bank.transform(cropper.transform(samples)))
 
 
+def _check_lookalikes(groups: Sequence[str] | None) -> None:
+    """Each look-alike group: two or more plate characters, no character in two groups."""
+    seen: set[str] = set()
+    for group in groups or ():
+        if not isinstance(group, str) or len(set(group)) < 2 or set(group) - set(ALPHABET):
+            raise ValueError(
+                f"lookalikes: each group must be a string of two or more characters from "
+                f"0-9 and A-Z, such as '0O'; got {group!r}."
+            )
+        if seen & set(group):
+            raise ValueError(
+                f"lookalikes: {sorted(seen & set(group))} appear in more than one group."
+            )
+        seen |= set(group)
+
+
 def _is_fitted(estimator: object) -> bool:
     try:
         check_is_fitted(estimator)
@@ -122,6 +138,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log-odds of a change between neighbouring characters in common national formats
         (about one neighbour pair in four changes type: ``NNNNAAA``, ``AANNAAA``,
         ``AA-NNN-AA``, ...). 0 turns the prior off.
+    lookalikes : sequence of str or None, default=("0O",)
+        Groups of characters that plate fonts draw alike. The normaliser stretches every
+        character to a square, so the classifier sees ``0`` and ``O`` as the same image and
+        its preference between them is a bias of its training data (it reads most plate
+        ``O`` as ``0``). Their probabilities are pooled (:func:`~skplate.decode.pool_lookalikes`)
+        and the format and ``switch_penalty`` decide. None or ``()`` pools nothing.
+    lookalike_weight : float, default=0.2
+        The share of the classifier's preference within a group that is kept: 0 leaves
+        the decision to the neighbours alone, 1 turns the pooling off.
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant by how often it alone reads the training plates
         right (Laplace-smoothed); otherwise every variant weighs 1.
@@ -166,6 +191,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "voting": [StrOptions({"soft", "hard"})],
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
         "switch_penalty": [Interval(Real, None, 0, closed="right")],
+        "lookalikes": [list, tuple, None],
+        "lookalike_weight": [Interval(Real, 0, 1, closed="both")],
         "learn_weights": ["boolean"],
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -182,6 +209,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         voting: str = "soft",
         skip_penalty: float = -2.5,
         switch_penalty: float = -1.0,
+        lookalikes: Sequence[str] | None = ("0O",),
+        lookalike_weight: float = 0.2,
         learn_weights: bool = True,
         adapt_epochs: int = 0,
         batch_size: int = 256,
@@ -195,6 +224,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.voting = voting
         self.skip_penalty = skip_penalty
         self.switch_penalty = switch_penalty
+        self.lookalikes = lookalikes
+        self.lookalike_weight = lookalike_weight
         self.learn_weights = learn_weights
         self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
@@ -228,6 +259,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         if unknown:
             raise ValueError(f"classifier: classes {unknown} are not plate characters (0-9, A-Z).")
         self.formats_ = get_formats(self.plate_format)
+        _check_lookalikes(self.lookalikes)
         samples = check_samples(X)
         cropper = PlateCropper() if self.cropper is None else clone(self.cropper)
         self.cropper_ = cropper.fit(samples)
@@ -290,6 +322,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
             columns = [ALPHABET.index(c) for c in self.classes_]
             log_proba[:, columns] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
+        if self.lookalikes and self.lookalike_weight < 1:
+            log_proba = pool_lookalikes(
+                log_proba, ALPHABET, self.lookalikes, self.lookalike_weight
+            )
         return log_proba
 
     def _decode(self, samples: list[PlateSample]) -> list[list[Decoding]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import cv2
 import numpy as np
@@ -20,6 +21,7 @@ from .cnn import CharCNN
 from .crop import PlateCropper
 from .datasets import load_chars74k, make_synthetic_chars, make_synthetic_plates
 from .datasets._fonts import find_plate_fonts
+from .filters import FilterBank
 from .formats import ALPHABET
 from .normalize import CharNormalizer
 from .samples import PlateSample
@@ -56,7 +58,6 @@ the reference network (``CharCNN()``'s defaults), whose 3,200 x 1,024 dense laye
 dominates its cost."""
 
 
-
 def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
     """Camera-like damage: plate aspect change, blur, contrast, noise and JPEG compression."""
     x1, y1, x2, y2 = box
@@ -77,25 +78,44 @@ def make_plate_chars(
     n_plates: int = 600,
     *,
     cropper: PlateCropper | None = None,
+    filter_bank: FilterBank | None = None,
     segmenter: CharacterSegmenter | None = None,
+    variants_per_plate: int = 3,
     random_state: int | None = 0,
 ) -> Bunch:
-    """Characters cut out of generated plates by the same cropper and segmenter as inference.
+    """Characters cut out of generated plates by the same stages as inference.
 
     Random 5-8 character texts are drawn on plates in every plate-like font found
     (:func:`skplate.datasets.make_synthetic_plates`), damaged like camera photos (aspect
-    change, blur, contrast, noise, JPEG), cropped and segmented. Plates whose segment
-    count equals their text length give one labelled character per segment, so the
-    training characters have exactly the look of segmented plate characters.
+    change, blur, contrast, noise, JPEG), cropped, run through the filter bank and
+    segmented. Each plate gives ``variants_per_plate`` filter variants drawn at random;
+    a variant whose segment count equals the text's length gives one labelled character
+    per segment. The training characters so have exactly the look of the characters the
+    recognizer reads, thick or broken strokes of the harsher filters included.
+
+    Parameters
+    ----------
+    n_plates : int, default=600
+        Generated plates.
+    cropper, filter_bank, segmenter : estimators, default=None
+        The stages, as in :class:`~skplate.recognizer.PlateRecognizer`; their defaults
+        when None.
+    variants_per_plate : int, default=3
+        Filter variants segmented per plate (all of them when at least their number).
+    random_state : int, default=0
+        Seed of the texts, plates, damage and variant draws.
 
     Returns
     -------
     data : Bunch
         ``images`` (dark-on-white character crops) and ``target`` (characters).
     """
+    if not isinstance(variants_per_plate, Integral) or variants_per_plate < 1:
+        raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
     rng = check_random_state(random_state)
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
     segmenter = (CharacterSegmenter() if segmenter is None else clone(segmenter)).fit(None)
+    filter_bank = FilterBank() if filter_bank is None else clone(filter_bank)
     fonts = find_plate_fonts() or (None,)
     texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]
     images: list[np.ndarray] = []
@@ -110,11 +130,16 @@ def make_plate_chars(
         )
         for sample, text in zip(plates.samples, batch, strict=True):
             image, box = _degrade(sample.image, sample.box, rng)
-            plate = cropper.transform([PlateSample(image, box, "synthetic")])[0]
-            crops = segmenter.character_images(plate)
-            if len(crops) == len(text):
-                images.extend(crops)
-                target.extend(text)
+            plate = cropper.transform([PlateSample(image, box, "synthetic")])
+            if not hasattr(filter_bank, "variant_names_"):
+                filter_bank.fit(plate)
+            variants = filter_bank.transform(plate)[0]
+            drawn = rng.permutation(len(variants))[:variants_per_plate]
+            for variant in sorted(drawn):
+                crops = segmenter.character_images(variants[variant])
+                if len(crops) == len(text):
+                    images.extend(crops)
+                    target.extend(text)
     return Bunch(images=images, target=np.asarray(target))
 
 

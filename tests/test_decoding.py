@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skplate.decode import EMPTY_DECODING, decode_segments
+from skplate.decode import EMPTY_DECODING, decode_segments, pool_lookalikes
 from skplate.formats import ALPHABET, SPANISH_LETTERS, PlateFormat, get_formats
 from skplate.voting import hard_vote, soft_vote
 
@@ -138,6 +138,42 @@ class TestDecoder:
         prior = decode_segments(proba_rows(*rows), ALPHABET, SPANISH, switch_penalty=-3.0)
         assert plain.text == prior.text == "1277DPZ"
         assert prior.score == pytest.approx(plain.score - 3.0)
+
+    def test_pooled_lookalikes_are_read_by_their_neighbours(self):
+        # The classifier prefers "0" for both round glyphs (as it does on real plates).
+        rows = [*confident("G"), {"0": 0.8, "O": 0.15}, {"0": 0.8, "O": 0.15}, *confident("GLE")]
+        log_proba = proba_rows(*rows)
+        formats = get_formats("any")
+        raw = decode_segments(log_proba, ALPHABET, formats, switch_penalty=-1.0)
+        assert raw.text == "G00GLE"
+        pooled = pool_lookalikes(log_proba, ALPHABET, ["0O"], 0.2)
+        assert decode_segments(pooled, ALPHABET, formats, switch_penalty=-1.0).text == "GOOGLE"
+        # Between digits the same glyph stays a digit; in a digit-only slot it is a digit.
+        digits = pool_lookalikes(
+            proba_rows(*confident("31"), {"0": 0.15, "O": 0.8}, *confident("0000")),
+            ALPHABET,
+            ["0O"],
+            0.2,
+        )
+        assert decode_segments(digits, ALPHABET, formats, switch_penalty=-1.0).text == "3100000"
+
+    def test_pool_lookalikes_keeps_the_group_mass(self):
+        log_proba = proba_rows({"0": 0.6, "O": 0.1, "D": 0.2}, {"O": 0.5, "Q": 0.3})
+        zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")
+        unchanged = pool_lookalikes(log_proba, ALPHABET, ["0O"], 1.0)
+        np.testing.assert_allclose(unchanged, log_proba)
+        even = pool_lookalikes(log_proba, ALPHABET, ["0O"], 0.0)
+        group = np.logaddexp(log_proba[:, zero], log_proba[:, letter_o])
+        np.testing.assert_allclose(even[:, zero], group)
+        np.testing.assert_allclose(even[:, letter_o], group)
+        others = [i for i in range(len(ALPHABET)) if i not in (zero, letter_o)]
+        np.testing.assert_array_equal(even[:, others], log_proba[:, others])
+        half = pool_lookalikes(log_proba, ALPHABET, ["0O"], 0.5)
+        assert half[0, zero] > half[0, letter_o] and half[1, letter_o] > half[1, zero]
+        # Characters outside the classes, and one-member groups, pool nothing.
+        np.testing.assert_array_equal(pool_lookalikes(log_proba, ALPHABET, ["0"], 0.0), log_proba)
+        with pytest.raises(ValueError, match="weight"):
+            pool_lookalikes(log_proba, ALPHABET, ["0O"], 1.5)
 
     def test_shape_check(self):
         with pytest.raises(ValueError, match="shape"):

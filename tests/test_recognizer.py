@@ -172,6 +172,11 @@ def test_classifier_with_non_plate_classes(plates):
         ({"skip_penalty": 1.0}, "skip_penalty"),
         ({"batch_size": 0}, "batch_size"),
         ({"plate_format": "klingon"}, "plate_format"),
+        ({"lookalikes": ["0"]}, "lookalikes"),
+        ({"lookalikes": ["0O", "o0"]}, "lookalikes"),
+        ({"lookalikes": ["0O", "O0"]}, "more than one group"),
+        ({"lookalikes": "0O"}, "lookalikes"),
+        ({"lookalike_weight": 1.5}, "lookalike_weight"),
     ],
 )
 def test_bad_params(tiny_char_model, plates, params, name):

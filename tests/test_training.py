@@ -1,0 +1,40 @@
+"""Training data recipes: characters cut out of generated plates by the inference stages."""
+
+import numpy as np
+import pytest
+
+from skplate.filters import FilterBank
+from skplate.formats import ALPHABET
+from skplate.training import make_plate_chars
+
+
+def test_make_plate_chars_cuts_labelled_characters_from_filter_variants():
+    one = make_plate_chars(12, variants_per_plate=1, random_state=0)
+    every = make_plate_chars(12, variants_per_plate=100, random_state=0)
+    assert len(one.images) == len(one.target) > 0
+    assert set(every.target) <= set(ALPHABET)
+    for image in every.images:
+        assert image.dtype == np.uint8 and image.ndim == 2
+        # dark ink on a white margin, as CharacterSegmenter.character_images cuts them
+        assert image[0].min() == 255 and image.min() == 0
+    # The draw of variants is a prefix of one permutation per plate: more variants per
+    # plate cut a superset of the characters.
+    assert len(every.images) > 3 * len(one.images)
+
+
+def test_make_plate_chars_is_deterministic_and_uses_the_given_filter_bank():
+    first = make_plate_chars(6, random_state=3)
+    again = make_plate_chars(6, random_state=3)
+    assert list(first.target) == list(again.target)
+    assert all(np.array_equal(a, b) for a, b in zip(first.images, again.images, strict=True))
+    gray_only = make_plate_chars(
+        6, filter_bank=FilterBank(filters=["gray"]), variants_per_plate=5, random_state=3
+    )
+    # one variant per plate at most: no more characters than the plates' texts hold
+    assert 0 < len(gray_only.target) <= 6 * 8
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "3"])
+def test_make_plate_chars_rejects_bad_variants_per_plate(bad):
+    with pytest.raises(ValueError, match="variants_per_plate"):
+        make_plate_chars(2, variants_per_plate=bad)
