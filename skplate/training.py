@@ -131,9 +131,7 @@ def make_plate_chars(
         for sample, text in zip(plates.samples, batch, strict=True):
             image, box = _degrade(sample.image, sample.box, rng)
             plate = cropper.transform([PlateSample(image, box, "synthetic")])
-            if not hasattr(filter_bank, "variant_names_"):
-                filter_bank.fit(plate)
-            variants = filter_bank.transform(plate)[0]
+            variants = filter_bank.fit_transform(plate)[0]
             drawn = rng.permutation(len(variants))[:variants_per_plate]
             for variant in sorted(drawn):
                 crops = segmenter.character_images(variants[variant])
