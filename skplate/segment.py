@@ -252,7 +252,7 @@ def find_character_boxes(
     gray: np.ndarray,
     *,
     method: str = "components",
-    min_height: float = 0.3,
+    min_height: float = 0.2,
     max_height: float = 0.95,
     min_aspect: float = 0.08,
     max_aspect: float = 1.0,
@@ -400,7 +400,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
     normalizer : CharNormalizer, default=None
         Turns each character crop into the classifier's input; a default
         ``CharNormalizer()`` when None. Use the one the classifier was trained with.
-    min_height, max_height : float, default=0.3, 0.95
+    min_height, max_height : float, default=0.2, 0.95
         Allowed character height as a fraction of the plate height.
     min_aspect, max_aspect : float, default=0.08, 1.0
         Allowed character width / height; wider boxes are split.
@@ -436,7 +436,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self,
         method: str = "components",
         normalizer: CharNormalizer | None = None,
-        min_height: float = 0.3,
+        min_height: float = 0.2,
         max_height: float = 0.95,
         min_aspect: float = 0.08,
         max_aspect: float = 1.0,

@@ -258,6 +258,18 @@ def test_height_limits_drop_everything_when_characters_are_too_small(drawn_plate
     assert len(find_character_boxes(drawn_plate, min_height=0.05, max_height=0.3)[0]) == 0
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_characters_of_a_loosely_boxed_plate_are_found(method):
+    """A box reaching well above and below the plate (the photo's car around it) leaves
+    the characters about a quarter of the crop's height: still characters."""
+    photo, (x1, y1, x2, y2) = draw_photo("1234BCD", char_h=30)
+    plate = crop(photo, (x1, y1 - 30, x2, y2 + 30))
+    boxes, _ = find_character_boxes(plate, method=method)
+    assert len(boxes) == 7
+    assert np.all((boxes[:, 3] - boxes[:, 1]) < 0.3 * plate.shape[0])
+    assert len(find_character_boxes(plate, method=method, min_height=0.3)[0]) == 0
+
+
 def test_text_mask_and_band(drawn_plate):
     ink = text_mask(drawn_plate)
     assert ink.shape == drawn_plate.shape and ink.dtype == np.uint8
