@@ -366,13 +366,13 @@ def _training_options() -> argparse.ArgumentParser:
         "--fnt-per-class",
         type=_positive_int,
         metavar="N",
-        help="EnglishFnt images drawn per class (default: 180)",
+        help="EnglishFnt images drawn per class (default: 150)",
     )
     group.add_argument(
         "--synthetic-per-class",
         type=_positive_int,
         metavar="N",
-        help="rendered characters per class (default: 150)",
+        help="rendered characters per class (default: 120)",
     )
     return parent
 

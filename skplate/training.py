@@ -147,8 +147,8 @@ def load_training_chars(
     data_home: str | None = None,
     goodimg_path: str | None = None,
     fnt_path: str | None = None,
-    fnt_per_class: int = 180,
-    synthetic_per_class: int = 150,
+    fnt_per_class: int = 150,
+    synthetic_per_class: int = 120,
     n_plates: int = 600,
     random_state: int | None = 0,
 ) -> Bunch:
@@ -162,9 +162,9 @@ def load_training_chars(
         Where the Chars74K archives are (see :func:`skplate.datasets.get_data_home`).
     goodimg_path, fnt_path : str, default=None
         Explicit archive or folder paths; override ``data_home``.
-    fnt_per_class : int, default=180
+    fnt_per_class : int, default=150
         Fnt images drawn at random per class (the full set has 1,016 per class).
-    synthetic_per_class : int, default=150
+    synthetic_per_class : int, default=120
         Rendered characters per class.
     n_plates : int, default=600
         Generated plates to cut characters from (source ``"plates"``), three filter
