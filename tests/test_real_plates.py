@@ -50,11 +50,12 @@ def test_learned_weights_and_voting_modes(chars74k_reader, spanish_plates):
     # Laplace-smoothed accuracies: the better a variant reads alone, the more it weighs.
     order = np.argsort(weighted.variant_accuracy_, kind="stable")
     assert np.all(np.diff(weighted.variant_weights_[order]) >= 0)
-    # Voting reads clearly more plates than the typical single variant, in both modes
-    # (not necessarily more than the best one: with this network one variant alone reads
-    # all 21, the hard vote 20).
+    best_single = weighted.variant_accuracy_.max()
     typical = np.median(weighted.variant_accuracy_)
     hard = weighted.score(X, y)
     soft = weighted.set_params(voting="soft").score(X, y)
+    # The default soft vote reads at least as many plates as the best single variant; the
+    # hard vote clearly more than the typical one (with this network one variant alone
+    # reads all 21 plates and the hard vote 20).
+    assert soft >= best_single - 1e-9
     assert hard >= typical + 2 / 21
-    assert soft >= typical + 2 / 21
