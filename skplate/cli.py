@@ -38,7 +38,7 @@ EXIT_USAGE = 2
 
 DEFAULT_MODEL = "skplate_model.joblib"
 # training.CHAR_SOURCES, spelled out so that importing the CLI does not import TensorFlow.
-DEFAULT_SOURCES = ("goodimg", "fnt", "synthetic", "plates")
+DEFAULT_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
 BATCH_SIZE = 32
 # 'benchmark': folds and fine-tuning epochs of the harvest-mode cross-validation.
 HARVEST_FOLDS = 5
@@ -342,7 +342,10 @@ def _training_options() -> argparse.ArgumentParser:
         type=_sources,
         default=DEFAULT_SOURCES,
         metavar="LIST",
-        help="character sources, comma-separated, from goodimg,fnt,synthetic,plates (default: all)",
+        help=(
+            "character sources, comma-separated, from goodimg,fnt,synthetic,plates,junk "
+            "(default: all)"
+        ),
     )
     group.add_argument(
         "--data-home",

@@ -8,7 +8,8 @@ the ``k`` slots that maximises
     + skip_penalty * (number of segments left unassigned)
     + switch_penalty * (number of neighbouring slots whose c_j change between digit and letter)
 
-so spurious segments (the EU band, border noise) may be skipped at a fixed cost. The
+so spurious segments (the EU band, border noise) may be skipped at a fixed cost (or at a
+cost per segment, e.g. from a classifier's "not a character" class). The
 constant cost makes the scores of formats of different lengths comparable: every segment
 is either read or skipped. The switch cost is a prior that plates are runs of digits and
 runs of letters (``GN64OTP``, ``1277DPZ``): it settles look-alikes (``0``/``O``,
@@ -58,13 +59,14 @@ EMPTY_DECODING = Decoding("", float("-inf"), -1)
 
 
 def _best_assignment(
-    type_scores: np.ndarray, skip_penalty: float, switch_penalty: float
+    type_scores: np.ndarray, skip_scores: np.ndarray, switch_penalty: float
 ) -> tuple[float, np.ndarray, np.ndarray] | None:
     """Dynamic programme over (segment, slot, type of the last character read) for one format.
 
     ``type_scores[t, i, j]`` is the score of reading segment ``i`` in slot ``j`` as a
     character of type ``t`` (digit or letter; ``-inf`` where the slot allows none).
-    Consecutive slots read as different types cost ``switch_penalty``.
+    ``skip_scores[i]`` is the score of leaving segment ``i`` unread. Consecutive slots read
+    as different types cost ``switch_penalty``.
     Returns the best total score, the segment assigned to each slot and each slot's type,
     or None when no assignment fits.
     """
@@ -77,9 +79,9 @@ def _best_assignment(
     best = np.full((n_segments + 1, n_slots + 1, n_types), -np.inf)
     took = np.zeros(best.shape, dtype=bool)
     came_from = np.zeros(best.shape, dtype=int)
-    best[:, 0, :] = skip_penalty * np.arange(n_segments + 1)[:, None]
+    best[:, 0, :] = np.concatenate([[0.0], np.cumsum(skip_scores)])[:, None]
     for i in range(1, n_segments + 1):
-        skip = best[i - 1, 1:] + skip_penalty  # (k, T)
+        skip = best[i - 1, 1:] + skip_scores[i - 1]  # (k, T)
         previous = best[i - 1, :-1, :, None] + switch  # (k, T_prev, T)
         previous[0] = best[i - 1, 0, :, None]  # the first slot follows nothing: no switch
         came_from[i, 1:] = previous.argmax(axis=1)
@@ -107,7 +109,7 @@ def decode_segments(
     classes: Sequence[str],
     formats: Sequence[PlateFormat],
     *,
-    skip_penalty: float = -2.5,
+    skip_penalty: float | np.ndarray = -2.5,
     switch_penalty: float = 0.0,
     masks: Sequence[np.ndarray] | None = None,
 ) -> Decoding:
@@ -121,9 +123,10 @@ def decode_segments(
         The character of each column of ``log_proba``.
     formats : sequence of PlateFormat
         The allowed formats; the one with the highest score wins (ties: the first).
-    skip_penalty : float, default=-2.5
+    skip_penalty : float or ndarray of shape (n_segments,), default=-2.5
         Log-score of leaving a segment unread (a pseudo-class "not a character" with
-        probability ``exp(skip_penalty)``); must be <= 0.
+        probability ``exp(skip_penalty)``), one for all segments or one per segment; must
+        be <= 0.
     switch_penalty : float, default=0.0
         Log-score of each change between a digit and a letter in the reading (a prior
         that plates are runs of digits and runs of letters); must be <= 0. It decides
@@ -142,7 +145,14 @@ def decode_segments(
             f"log_proba must have shape (n_segments, {len(classes)}) to match the classes, "
             f"got {log_proba.shape}."
         )
-    if skip_penalty > 0:
+    skip_scores = np.asarray(skip_penalty, dtype=np.float64)
+    if skip_scores.ndim and skip_scores.shape != log_proba.shape[:1]:
+        raise ValueError(
+            f"skip_penalty must be a number or have shape ({len(log_proba)},), one score per "
+            f"segment; got shape {skip_scores.shape}."
+        )
+    skip_scores = np.broadcast_to(skip_scores, log_proba.shape[:1])
+    if np.any(skip_scores > 0) or np.isnan(skip_scores).any():
         raise ValueError(f"skip_penalty must be <= 0, got {skip_penalty}.")
     if switch_penalty > 0:
         raise ValueError(f"switch_penalty must be <= 0, got {switch_penalty}.")
@@ -155,7 +165,7 @@ def decode_segments(
         # allowed[t, j, c]: slot j may read class c, which is of type t.
         allowed = mask[None, :, :] & type_masks[:, None, :]
         restricted = np.where(allowed[:, None], log_proba[None, :, None, :], -np.inf)
-        result = _best_assignment(restricted.max(axis=3), skip_penalty, switch_penalty)
+        result = _best_assignment(restricted.max(axis=3), skip_scores, switch_penalty)
         if result is None or result[0] <= best.score:
             continue
         score, assigned, types = result

@@ -21,6 +21,7 @@ __all__ = [
     "ALPHABET",
     "DIGITS",
     "LETTERS",
+    "NOT_A_CHARACTER",
     "PRESETS",
     "SPANISH_LETTERS",
     "PlateFormat",
@@ -33,6 +34,9 @@ DIGITS = string.digits
 LETTERS = string.ascii_uppercase
 #: Every plate character: the ten digits, then ``A`` to ``Z``.
 ALPHABET = DIGITS + LETTERS
+#: The class label of "not a character" (stickers, emblems, logos) a classifier may add to
+#: :data:`ALPHABET`; the decoder skips segments read as it.
+NOT_A_CHARACTER = "_"
 #: The 20 consonants Spanish plates use (no vowels, ``Ñ`` or ``Q``).
 SPANISH_LETTERS = "BCDFGHJKLMNPRSTVWXYZ"
 

@@ -18,7 +18,7 @@ from .adapt import adapt_classifier, harvest_characters
 from .crop import PlateCropper
 from .decode import EMPTY_DECODING, Decoding, decode_segments, pool_lookalikes
 from .filters import FilterBank
-from .formats import ALPHABET, PlateFormat, get_formats
+from .formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
 from .metrics import plate_accuracy
 from .persistence import VERSION_KEY
 from .samples import PlateSample, check_sample, check_samples
@@ -28,6 +28,8 @@ from .voting import hard_vote, soft_vote
 __all__ = ["PlateReading", "PlateRecognizer", "make_plate_recognizer"]
 
 _MIN_PROBA = 1e-9
+#: The columns of ``PlateRecognizer._log_proba``: the plate characters, then "not a character".
+_COLUMNS = ALPHABET + NOT_A_CHARACTER
 
 
 @dataclass
@@ -114,7 +116,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     ----------
     classifier : estimator with ``predict_proba`` and ``classes_``
         A character classifier already fitted on normalised characters (e.g.
-        :class:`~skplate.cnn.CharCNN`), ideally wrapped in
+        :class:`~skplate.cnn.CharCNN`); its classes are plate characters (``0-9``, ``A-Z``)
+        and optionally :data:`~skplate.formats.NOT_A_CHARACTER`. Ideally wrapped in
         :class:`sklearn.frozen.FrozenEstimator` so that ``clone`` (and so ``GridSearchCV``)
         keeps its weights. ``fit`` never trains it: an unfitted classifier is an error.
     cropper : PlateCropper, default=None
@@ -130,7 +133,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         ``"hard"``: the most frequent variant reading (weighted); ``"soft"``: per-slot
         log-probabilities of the variants summed, then read under the format.
     skip_penalty : float, default=-2.5
-        Log-score of leaving a segment unread (the EU band, border noise, ...).
+        Log-score of leaving a segment unread (the EU band, border noise, ...). When the
+        classifier has a :data:`~skplate.formats.NOT_A_CHARACTER` class (stickers, emblems,
+        logos; see :func:`~skplate.datasets.make_synthetic_junk`), a segment's skip score is
+        the larger of this and the log-probability of that class.
     switch_penalty : float, default=-1.0
         Log-score of each change between a digit and a letter in a reading: the prior
         that plates are runs of digits and runs of letters, which settles look-alikes
@@ -255,9 +261,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             )
         self.classifier_ = self.classifier
         self.classes_ = np.asarray(self.classifier_.classes_).astype(str)
-        unknown = sorted(str(c) for c in set(self.classes_) - set(ALPHABET))
+        unknown = sorted(str(c) for c in set(self.classes_) - set(_COLUMNS))
         if unknown:
-            raise ValueError(f"classifier: classes {unknown} are not plate characters (0-9, A-Z).")
+            raise ValueError(
+                f"classifier: classes {unknown} are not plate characters (0-9, A-Z) or "
+                f"{NOT_A_CHARACTER!r} (not a character)."
+            )
         self.formats_ = get_formats(self.plate_format)
         _check_lookalikes(self.lookalikes)
         samples = check_samples(X)
@@ -316,15 +325,19 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return Segments.concatenate(parts)
 
     def _log_proba(self, chars: np.ndarray) -> np.ndarray:
-        """Log-probabilities over the full alphabet, one classifier call for all characters."""
-        log_proba = np.full((len(chars), len(ALPHABET)), np.log(_MIN_PROBA))
+        """Log-probabilities over ``_COLUMNS``, one classifier call for all characters.
+
+        The last column is "not a character" (``log(_MIN_PROBA)`` when the classifier has
+        no such class).
+        """
+        log_proba = np.full((len(chars), len(_COLUMNS)), np.log(_MIN_PROBA))
         if len(chars):
             proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
-            columns = [ALPHABET.index(c) for c in self.classes_]
+            columns = [_COLUMNS.index(c) for c in self.classes_]
             log_proba[:, columns] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
         if self.lookalikes and self.lookalike_weight < 1:
-            log_proba = pool_lookalikes(
-                log_proba, ALPHABET, self.lookalikes, self.lookalike_weight
+            log_proba[:, : len(ALPHABET)] = pool_lookalikes(
+                log_proba[:, : len(ALPHABET)], ALPHABET, self.lookalikes, self.lookalike_weight
             )
         return log_proba
 
@@ -345,14 +358,18 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         """
         if log_proba is None:
             log_proba = self._log_proba(segments.chars)
+        char_log_proba = log_proba[:, : len(ALPHABET)]
+        skip_scores = np.full(len(log_proba), float(self.skip_penalty))
+        if log_proba.shape[1] > len(ALPHABET):  # the classifier's "not a character" evidence
+            skip_scores = np.maximum(skip_scores, log_proba[:, len(ALPHABET)])
         masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
         return [
             [
                 decode_segments(
-                    log_proba[row],
+                    char_log_proba[row],
                     ALPHABET,
                     self.formats_,
-                    skip_penalty=self.skip_penalty,
+                    skip_penalty=skip_scores[row],
                     switch_penalty=self.switch_penalty,
                     masks=masks,
                 )

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._version import __version__
 from .decode import Decoding
-from .formats import ALPHABET
+from .formats import ALPHABET, NOT_A_CHARACTER
 from .metrics import char_accuracy
 from .persistence import atomic_write
 from .recognizer import _valid_samples
@@ -125,7 +125,8 @@ def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) ->
         image = np.round(255.0 * (1.0 - np.clip(char[..., 0], 0.0, 1.0))).astype(np.uint8)
         proba = np.exp(scores)
         top = np.argsort(-proba)[:_TOP_K]
-        lines = "".join(f"<li><b>{_esc(ALPHABET[k])}</b> {proba[k]:.2f}</li>" for k in top)
+        labels = ALPHABET + NOT_A_CHARACTER
+        lines = "".join(f"<li><b>{_esc(labels[k])}</b> {proba[k]:.2f}</li>" for k in top)
         if position in slot_of:
             slot = slot_of[position]
             read = f'<span class="slot">{_esc(decoding.text[slot])}</span>'

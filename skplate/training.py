@@ -19,10 +19,15 @@ from sklearn.utils import Bunch, check_random_state
 
 from .cnn import CharCNN
 from .crop import PlateCropper
-from .datasets import load_chars74k, make_synthetic_chars, make_synthetic_plates
+from .datasets import (
+    load_chars74k,
+    make_synthetic_chars,
+    make_synthetic_junk,
+    make_synthetic_plates,
+)
 from .datasets._fonts import find_plate_fonts
 from .filters import FilterBank
-from .formats import ALPHABET
+from .formats import ALPHABET, NOT_A_CHARACTER
 from .normalize import CharNormalizer
 from .samples import PlateSample
 from .segment import CharacterSegmenter
@@ -36,10 +41,13 @@ __all__ = [
     "train_char_classifier",
 ]
 
-CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates")
+CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
 """Character sources: Chars74K GoodImg (natural scenes), Chars74K Fnt (computer fonts),
-characters rendered by :func:`skplate.datasets.make_synthetic_chars` (plate-like fonts), and
-characters cut by the segmenter out of generated plates (:func:`make_plate_chars`)."""
+characters rendered by :func:`skplate.datasets.make_synthetic_chars` (plate-like fonts),
+characters cut by the segmenter out of generated plates (:func:`make_plate_chars`), and
+"not a character" shapes (stickers, emblems, logos;
+:func:`skplate.datasets.make_synthetic_junk`) labelled
+:data:`~skplate.formats.NOT_A_CHARACTER`."""
 
 RECIPE_CNN_PARAMS: dict = {
     "conv_filters": (16, 32, 64),
@@ -150,6 +158,7 @@ def load_training_chars(
     fnt_per_class: int = 150,
     synthetic_per_class: int = 120,
     n_plates: int = 600,
+    n_junk: int = 800,
     random_state: int | None = 0,
 ) -> Bunch:
     """Gather raw character images from the chosen sources.
@@ -169,6 +178,8 @@ def load_training_chars(
     n_plates : int, default=600
         Generated plates to cut characters from (source ``"plates"``), three filter
         variants each (:func:`make_plate_chars`).
+    n_junk : int, default=800
+        "Not a character" shapes (source ``"junk"``).
     random_state : int, default=0
         Seed for the Fnt subsample and the rendering.
 
@@ -212,6 +223,9 @@ def load_training_chars(
     if "plates" in sources:
         plate_chars = make_plate_chars(n_plates, random_state=rng.randint(2**31))
         add(plate_chars.images, plate_chars.target, "plates")
+    if "junk" in sources:
+        junk = make_synthetic_junk(n_junk, random_state=rng.randint(2**31))
+        add(junk.images, junk.target, "junk")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
 
 
@@ -224,7 +238,8 @@ class TrainingReport:
     n_images, n_classes : int
         Training images and classes.
     held_out_accuracy : float
-        Accuracy on the held-out GoodImg images (NaN when none were held out).
+        Accuracy on the held-out GoodImg images (NaN when none were held out), over the
+        character classes only: a "not a character" answer counts the best character.
     n_held_out : int
         Number of held-out images.
     epochs : int
@@ -242,6 +257,14 @@ class TrainingReport:
     epochs: int
     seconds: float
     sources: dict = field(default_factory=dict)
+
+
+def _predict_character(classifier: CharCNN, chars: np.ndarray) -> np.ndarray:
+    """The most probable character class, never :data:`NOT_A_CHARACTER`."""
+    classes = np.asarray(classifier.classes_).astype(str)
+    proba = np.asarray(classifier.predict_proba(chars))
+    proba[:, classes == NOT_A_CHARACTER] = -1.0
+    return classes[proba.argmax(axis=1)]
 
 
 def train_char_classifier(
@@ -296,7 +319,7 @@ def train_char_classifier(
     classifier = CharCNN(random_state=random_state, **params)
     classifier.fit(chars[train], target[train])
     accuracy = (
-        float(np.mean(classifier.predict(chars[held_out]) == target[held_out]))
+        float(np.mean(_predict_character(classifier, chars[held_out]) == target[held_out]))
         if len(held_out)
         else float("nan")
     )

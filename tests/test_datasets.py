@@ -17,9 +17,13 @@ from skplate.datasets import (
     load_chars74k,
     load_plates,
     make_synthetic_chars,
+    make_synthetic_junk,
     make_synthetic_plates,
 )
+from skplate.datasets._junk import JUNK_KINDS
 from skplate.datasets._plates import parse_yolo_plate_box
+from skplate.formats import NOT_A_CHARACTER
+from skplate.normalize import CharNormalizer
 from skplate.samples import PlateSample, check_samples
 
 CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -330,6 +334,34 @@ def test_make_synthetic_chars_fonts_and_errors(tmp_path):
         make_synthetic_chars(0)
     with pytest.raises(ValueError, match="characters"):
         make_synthetic_chars(1, characters="AA")
+
+
+def test_make_synthetic_junk():
+    data = make_synthetic_junk(20, random_state=0)
+    assert len(data.images) == len(data.target) == len(data.kind) == 20
+    assert set(data.target) == {NOT_A_CHARACTER}
+    assert data.kind[: len(JUNK_KINDS)].tolist() == list(JUNK_KINDS)  # kinds cycle
+    for image in data.images:
+        assert image.dtype == np.uint8 and image.ndim == 2
+        assert set(np.unique(image)) <= {0, 255}  # binary, like the segmenter's crops
+        border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+        assert (border == 255).all()  # dark shapes on white, a white margin around
+        assert (image == 0).any()
+    # Every crop leaves ink for the network once normalised.
+    chars = CharNormalizer().fit_transform(data.images)
+    assert (chars.reshape(len(chars), -1).max(axis=1) > 0).all()
+    again = make_synthetic_junk(20, random_state=0)
+    assert all(np.array_equal(a, b) for a, b in zip(again.images, data.images, strict=True))
+    other = make_synthetic_junk(20, random_state=1)
+    assert not all(a.shape == b.shape and np.array_equal(a, b)
+                   for a, b in zip(other.images, data.images, strict=True))
+    assert make_synthetic_junk(0).images == []
+
+
+@pytest.mark.parametrize("n_samples", [-1, 2.5, "3", True])
+def test_make_synthetic_junk_bad_count(n_samples):
+    with pytest.raises(ValueError, match="n_samples"):
+        make_synthetic_junk(n_samples)
 
 
 def _dark_blobs(gray: np.ndarray, box) -> int:

@@ -115,6 +115,21 @@ class TestDecoder:
         assert decode_segments(rows, ALPHABET, formats, skip_penalty=-0.5).text == "AB12"
         assert decode_segments(rows, ALPHABET, formats, skip_penalty=-5.0).text == "AB127"
 
+    def test_per_segment_skip_scores_skip_what_is_not_a_character(self):
+        # A sticker between "AWS" and "167" that the classifier half-reads as an "E".
+        rows = proba_rows(*confident("AWS"), {"E": 0.3}, *confident("167"))
+        formats = get_formats("any")
+        assert decode_segments(rows, ALPHABET, formats).text == "AWSE167"
+        # The classifier's "not a character" probability (0.6) as that segment's skip score.
+        skip = np.full(len(rows), -2.5)
+        skip[3] = np.log(0.6)
+        decoding = decode_segments(rows, ALPHABET, formats, skip_penalty=skip)
+        assert decoding.text == "AWS167"
+        assert list(decoding.segments) == [0, 1, 2, 4, 5, 6]
+        # The same scores as an array or a number decode alike.
+        same = decode_segments(rows, ALPHABET, formats, skip_penalty=np.full(len(rows), -2.5))
+        assert same.text == "AWSE167"
+
     def test_switch_penalty_reads_look_alikes_by_their_neighbours(self):
         # "O" is a little more likely than "0" in the third place, but the plate is all digits.
         rows = [*confident("31"), {"O": 0.48, "0": 0.42}, *confident("0000")]
@@ -180,6 +195,10 @@ class TestDecoder:
             decode_segments(np.zeros((3, 10)), ALPHABET, SPANISH)
         with pytest.raises(ValueError, match="skip_penalty"):
             decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, skip_penalty=1.0)
+        with pytest.raises(ValueError, match=r"skip_penalty.*\(3,\)"):
+            decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, skip_penalty=np.zeros(4))
+        with pytest.raises(ValueError, match="skip_penalty"):
+            decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, skip_penalty=[0.0, 0.5, 0.0])
         with pytest.raises(ValueError, match="switch_penalty"):
             decode_segments(np.zeros((3, 36)), ALPHABET, SPANISH, switch_penalty=0.5)
 

@@ -6,6 +6,7 @@ without extracting them; see :func:`get_data_home` for where they are looked for
 
 from ._base import get_data_home
 from ._chars74k import load_chars74k
+from ._junk import make_synthetic_junk
 from ._plates import load_plates
 from ._synthetic import make_synthetic_chars, make_synthetic_plates
 
@@ -14,5 +15,6 @@ __all__ = [
     "load_chars74k",
     "load_plates",
     "make_synthetic_chars",
+    "make_synthetic_junk",
     "make_synthetic_plates",
 ]
