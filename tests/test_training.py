@@ -5,7 +5,7 @@ import pytest
 
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET
-from skplate.training import make_plate_chars
+from skplate.training import _loosen, make_plate_chars
 
 
 def test_make_plate_chars_cuts_labelled_characters_from_filter_variants():
@@ -38,3 +38,19 @@ def test_make_plate_chars_is_deterministic_and_uses_the_given_filter_bank():
 def test_make_plate_chars_rejects_bad_variants_per_plate(bad):
     with pytest.raises(ValueError, match="variants_per_plate"):
         make_plate_chars(2, variants_per_plate=bad)
+
+
+def test_loosened_boxes_hold_the_plate_and_stay_in_the_photo():
+    rng = np.random.RandomState(0)
+    box, shape = (100, 80, 220, 120), (240, 320, 3)
+    grown = [_loosen(box, shape, rng) for _ in range(200)]
+    for x1, y1, x2, y2 in grown:
+        assert 0 <= x1 <= 100 and 0 <= y1 <= 80 and 220 <= x2 <= 320 and 120 <= y2 <= 240
+    heights = np.array([y2 - y1 for _, y1, _, y2 in grown]) / 40
+    widths = np.array([x2 - x1 for x1, _, x2, _ in grown]) / 120
+    # Labels are loose mostly in height: up to 1.7 times as tall, barely wider.
+    assert 1.0 <= heights.min() and heights.max() <= 1.71 and 1.25 < np.median(heights) < 1.45
+    assert widths.max() <= 1.14  # 6 % a side, plus rounding outwards
+    # Clipped at the photo's edges.
+    x1, y1, x2, y2 = _loosen((0, 0, 320, 240), shape, rng)
+    assert (x1, y1, x2, y2) == (0, 0, 320, 240)
