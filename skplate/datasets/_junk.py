@@ -26,6 +26,7 @@ from ..formats import NOT_A_CHARACTER
 __all__ = ["JUNK_KINDS", "make_synthetic_junk"]
 
 _SMALL_TEXT = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_COUNTRY_LETTERS = "ABCDEFGHIKLMNPRSU"
 _HERSHEY = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_PLAIN)
 
 
@@ -212,6 +213,32 @@ def _dashes(rng: np.random.RandomState, h: int) -> np.ndarray:
     return canvas
 
 
+def _band(rng: np.random.RandomState, h: int) -> np.ndarray:
+    """An EU country band left in the crop: a dark strip, a ring of stars, a country code.
+
+    The cropper paints the band out of colour photos; in gray ones, or when it is missed,
+    it reaches the segmenter as a dark block with light marks.
+    """
+    w = int(h * rng.uniform(0.3, 0.6))
+    canvas = np.full((h, w), 255, np.uint8)
+    ring_h = int(0.55 * h)
+    radius = 0.32 * min(ring_h, w)
+    dot = max(1, int(radius * 0.2))
+    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
+        x = int(w / 2 + radius * np.cos(angle))
+        y = int(ring_h / 2 + radius * np.sin(angle))
+        cv2.circle(canvas, (x, y), dot, 0, -1)
+    code = "".join(rng.choice(list(_COUNTRY_LETTERS), rng.randint(1, 3)))
+    face = _HERSHEY[rng.randint(len(_HERSHEY))]
+    (tw, th), _ = cv2.getTextSize(code, face, 1.0, 2)
+    scale = 0.75 * min(w / max(tw, 1), (h - ring_h) / max(th, 1))
+    if scale > 0.05:
+        (tw, th), _ = cv2.getTextSize(code, face, scale, 2)
+        origin = ((w - tw) // 2, ring_h + (h - ring_h + th) // 2)
+        cv2.putText(canvas, code, origin, face, scale, 0, 2, cv2.LINE_8)
+    return canvas
+
+
 _KINDS = {
     "sticker": _sticker,
     "emblem": _emblem,
@@ -220,6 +247,7 @@ _KINDS = {
     "stars": _star_ring,
     "symbol": _symbol,
     "dashes": _dashes,
+    "band": _band,
 }
 #: The kinds of non-character shapes drawn, in the order they are cycled through.
 JUNK_KINDS = tuple(_KINDS)
@@ -242,9 +270,10 @@ def make_synthetic_junk(n_samples: int = 600, *, random_state: int | None = None
 
     Stickers with small digits, stacked emblems, small logo text and script, blobs and
     screws, rings of EU stars, pictograms (hearts, stars, crosses, arrows), stacked
-    dashes: drawn as dark ink on white, 24-72 px high, rotated by up
-    to 8 degrees, blurred and re-binarised at a random level so strokes thin or thicken
-    the way the filter bank leaves them. Every crop is labelled
+    dashes and EU country bands (a dark strip with light stars and country code), drawn
+    as dark ink on white, 24-72 px high, rotated by up to 8 degrees, blurred and
+    re-binarised at a random level so strokes thin or thicken the way the filter bank
+    leaves them. Every crop is labelled
     :data:`~skplate.formats.NOT_A_CHARACTER`.
 
     Parameters
