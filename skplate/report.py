@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._version import __version__
 from .decode import Decoding
-from .formats import ALPHABET, NOT_A_CHARACTER
+from .formats import ALPHABET
 from .metrics import char_accuracy
 from .persistence import atomic_write
 from .recognizer import _valid_samples
@@ -115,6 +115,11 @@ def _boxed_variant(gray: np.ndarray, boxes: np.ndarray, read: set[int], name: st
     return f'<div class="boxed">{_img(gray, "variant", name)}{"".join(marks)}</div>'
 
 
+def _label(column: int) -> str:
+    """How a column of the recognizer's log-probabilities is shown."""
+    return ALPHABET[column] if column < len(ALPHABET) else "not a character"
+
+
 def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) -> str:
     """Each character of one variant: its image, the slot it was read into, its top-3."""
     if len(chars) == 0:
@@ -125,8 +130,7 @@ def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) ->
         image = np.round(255.0 * (1.0 - np.clip(char[..., 0], 0.0, 1.0))).astype(np.uint8)
         proba = np.exp(scores)
         top = np.argsort(-proba)[:_TOP_K]
-        labels = ALPHABET + NOT_A_CHARACTER
-        lines = "".join(f"<li><b>{_esc(labels[k])}</b> {proba[k]:.2f}</li>" for k in top)
+        lines = "".join(f"<li><b>{_esc(_label(k))}</b> {proba[k]:.2f}</li>" for k in top)
         if position in slot_of:
             slot = slot_of[position]
             read = f'<span class="slot">{_esc(decoding.text[slot])}</span>'

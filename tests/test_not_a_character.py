@@ -12,6 +12,7 @@ from skplate.datasets._fonts import find_plate_fonts, render_text_line
 from skplate.formats import ALPHABET, NOT_A_CHARACTER
 from skplate.normalize import CharNormalizer
 from skplate.recognizer import make_plate_recognizer
+from skplate.report import build_report
 from skplate.samples import PlateSample
 from skplate.training import _predict_character, load_training_chars
 
@@ -122,3 +123,13 @@ def test_recognizer_skips_a_sticker_between_the_characters(junk_aware_cnn):
     texts = [d.text for d in recognizer._decode_segments(segments, without_class)[0] if d.text]
     assert "KKKEKKK" in texts
 
+
+
+def test_report_names_the_class(junk_aware_cnn, tmp_path):
+    sample = _plate_with_sticker("KBS", "167")
+    recognizer = make_plate_recognizer(junk_aware_cnn, plate_format="any").fit([])
+    path = build_report(recognizer, [sample], ["KBS167"], path=tmp_path / "report.html")
+    html = path.read_text(encoding="utf-8")
+    # The sticker's cell lists "not a character" among its top-3, and it is skipped.
+    assert "<li><b>not a character</b>" in html
+    assert 'class="slot skip"' in html
