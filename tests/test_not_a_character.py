@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from skplate.cnn import CharCNN
 from skplate.datasets import make_synthetic_chars, make_synthetic_junk
@@ -20,21 +21,15 @@ CAP_HEIGHT = 60
 
 
 @pytest.fixture(scope="module")
-def junk_aware_cnn() -> CharCNN:
-    """A small CNN on the 36 characters (synthetic) and the "not a character" class."""
+def junk_aware_cnn(tiny_char_model) -> CharCNN:
+    """The tiny test CNN, a little wider and longer trained, on the 36 characters
+    (synthetic) and the "not a character" class."""
     chars = make_synthetic_chars(20, random_state=0)
     junk = make_synthetic_junk(300, random_state=0)
     images = list(chars.images) + list(junk.images)
     target = np.concatenate([chars.target, junk.target])
-    classifier = CharCNN(
-        conv_filters=(8, 16),
-        dense_units=(64,),
-        epochs=6,
-        learning_rate=3e-3,
-        batch_size=32,
-        validation_split=0.0,
-        augment=False,
-        random_state=0,
+    classifier = clone(tiny_char_model).set_params(
+        conv_filters=(8, 16), dense_units=(64,), epochs=6, batch_size=32
     )
     return classifier.fit(CharNormalizer().fit_transform(images), target)
 
