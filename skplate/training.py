@@ -6,6 +6,7 @@ compositions of the public estimators and loaders.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .cnn import CharCNN
 from .crop import PlateCropper
@@ -172,6 +174,20 @@ def make_plate_chars(
     return Bunch(images=images, target=np.asarray(target))
 
 
+@validate_params(
+    {
+        "sources": "no_validation",  # checked below, naming the known sources
+        "data_home": [str, os.PathLike, None],
+        "goodimg_path": [str, os.PathLike, None],
+        "fnt_path": [str, os.PathLike, None],
+        "fnt_per_class": [Interval(Integral, 1, None, closed="left")],
+        "synthetic_per_class": [Interval(Integral, 1, None, closed="left")],
+        "n_plates": [Interval(Integral, 1, None, closed="left")],
+        "n_junk": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_training_chars(
     sources: Sequence[str] = CHAR_SOURCES,
     *,

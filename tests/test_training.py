@@ -5,7 +5,7 @@ import pytest
 
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET
-from skplate.training import _loosen, make_plate_chars
+from skplate.training import _loosen, load_training_chars, make_plate_chars
 
 
 def test_make_plate_chars_cuts_labelled_characters_from_filter_variants():
@@ -54,3 +54,21 @@ def test_loosened_boxes_hold_the_plate_and_stay_in_the_photo():
     # Clipped at the photo's edges.
     x1, y1, x2, y2 = _loosen((0, 0, 320, 240), shape, rng)
     assert (x1, y1, x2, y2) == (0, 0, 320, 240)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"n_junk": -1}, "n_junk"),
+        ({"n_plates": 0}, "n_plates"),
+        ({"synthetic_per_class": 0}, "synthetic_per_class"),
+        ({"fnt_per_class": 1.5}, "fnt_per_class"),
+        ({"random_state": "x"}, "random_state"),
+        ({"data_home": 3}, "data_home"),
+        ({"sources": ("goodimg", "nope")}, "sources"),
+    ],
+)
+def test_load_training_chars_names_a_bad_parameter(params, name):
+    params = {"sources": ("junk",), **params}
+    with pytest.raises(ValueError, match=name):
+        load_training_chars(**params)
