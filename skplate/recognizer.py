@@ -354,14 +354,14 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     ) -> list[list[Decoding]]:
         """Classify every character of every variant in one call, then decode each row.
 
-        ``log_proba`` may be given when the caller already classified ``segments.chars``.
+        ``log_proba`` may be given when the caller already classified ``segments.chars``
+        (the output of ``_log_proba``, "not a character" in its last column).
         """
         if log_proba is None:
             log_proba = self._log_proba(segments.chars)
         char_log_proba = log_proba[:, : len(ALPHABET)]
-        skip_scores = np.full(len(log_proba), float(self.skip_penalty))
-        if log_proba.shape[1] > len(ALPHABET):  # the classifier's "not a character" evidence
-            skip_scores = np.maximum(skip_scores, log_proba[:, len(ALPHABET)])
+        # The classifier's "not a character" evidence (log(_MIN_PROBA) without the class).
+        skip_scores = np.maximum(float(self.skip_penalty), log_proba[:, len(ALPHABET)])
         masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
         return [
             [

@@ -48,6 +48,16 @@ def _small_text(
     cv2.putText(canvas, text, origin, face, scale, color, thickness, cv2.LINE_8)
 
 
+def _ring_of_dots(
+    canvas: np.ndarray, centre: tuple, radius: float, dot: int, color: int
+) -> None:
+    """Twelve dots on a circle: the EU stars."""
+    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
+        x = int(centre[0] + radius * np.cos(angle))
+        y = int(centre[1] + radius * np.sin(angle))
+        cv2.circle(canvas, (x, y), dot, color, -1)
+
+
 def _sticker(rng: np.random.RandomState, h: int) -> np.ndarray:
     """A round-cornered box, filled or outlined, with small text inside."""
     w = int(h * rng.uniform(0.55, 1.2))
@@ -150,12 +160,8 @@ def _star_ring(rng: np.random.RandomState, h: int) -> np.ndarray:
     canvas = np.zeros((h, w), np.uint8)
     ring_h = int(h * (0.55 if rng.uniform() < 0.6 else 0.95))
     radius = 0.38 * min(ring_h, w)
-    centre = (w / 2, ring_h / 2)
     dot = max(1, int(radius * rng.uniform(0.12, 0.22)))
-    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-        x = int(centre[0] + radius * np.cos(angle))
-        y = int(centre[1] + radius * np.sin(angle))
-        cv2.circle(canvas, (x, y), dot, 255, -1)
+    _ring_of_dots(canvas, (w / 2, ring_h / 2), radius, dot, 255)
     if ring_h < h:
         _small_text(rng, canvas, (1, ring_h, w - 1, h - 1), 255)
     return canvas
@@ -223,11 +229,7 @@ def _band(rng: np.random.RandomState, h: int) -> np.ndarray:
     canvas = np.full((h, w), 255, np.uint8)
     ring_h = int(0.55 * h)
     radius = 0.32 * min(ring_h, w)
-    dot = max(1, int(radius * 0.2))
-    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-        x = int(w / 2 + radius * np.cos(angle))
-        y = int(ring_h / 2 + radius * np.sin(angle))
-        cv2.circle(canvas, (x, y), dot, 0, -1)
+    _ring_of_dots(canvas, (w / 2, ring_h / 2), radius, max(1, int(radius * 0.2)), 0)
     code = "".join(rng.choice(list(_COUNTRY_LETTERS), rng.randint(1, 3)))
     face = _HERSHEY[rng.randint(len(_HERSHEY))]
     (tw, th), _ = cv2.getTextSize(code, face, 1.0, 2)
