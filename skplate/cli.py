@@ -327,6 +327,18 @@ def _add_verbosity(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+# The training defaults the help quotes. They are written out here because importing
+# skplate.training would load TensorFlow for '--help'; tests/test_cli.py checks them
+# against load_training_chars' signature and RECIPE_CNN_PARAMS.
+_TRAINING_DEFAULTS = {
+    "epochs": 18,
+    "fnt_per_class": 150,
+    "synthetic_per_class": 120,
+    "n_plates": 600,
+    "n_junk": 800,
+}
+
+
 def _training_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("training data and network")
@@ -356,7 +368,10 @@ def _training_options() -> argparse.ArgumentParser:
         "--epochs",
         type=_positive_int,
         metavar="N",
-        help="most training epochs (default: CharCNN's, 25; early stopping may end sooner)",
+        help=(
+            f"most training epochs (default: the recipe's, {_TRAINING_DEFAULTS['epochs']}; "
+            "early stopping may end sooner)"
+        ),
     )
     group.add_argument(
         "--random-state",
@@ -369,13 +384,36 @@ def _training_options() -> argparse.ArgumentParser:
         "--fnt-per-class",
         type=_positive_int,
         metavar="N",
-        help="EnglishFnt images drawn per class (default: 150)",
+        help=f"EnglishFnt images drawn per class (default: {_TRAINING_DEFAULTS['fnt_per_class']})",
     )
     group.add_argument(
         "--synthetic-per-class",
         type=_positive_int,
         metavar="N",
-        help="rendered characters per class (default: 120)",
+        help=(
+            "rendered characters per class "
+            f"(default: {_TRAINING_DEFAULTS['synthetic_per_class']})"
+        ),
+    )
+    group.add_argument(
+        "--generated-plates",
+        dest="n_plates",
+        type=_positive_int,
+        metavar="N",
+        help=(
+            "generated plates whose segmented characters are the 'plates' source "
+            f"(default: {_TRAINING_DEFAULTS['n_plates']})"
+        ),
+    )
+    group.add_argument(
+        "--junk",
+        dest="n_junk",
+        type=_non_negative_int,
+        metavar="N",
+        help=(
+            "drawn 'not a character' shapes, the 'junk' source "
+            f"(default: {_TRAINING_DEFAULTS['n_junk']})"
+        ),
     )
     return parent
 
@@ -755,6 +793,8 @@ def _train(args: argparse.Namespace, plate_format: str, voting: str, log: _Log, 
         for key, value in (
             ("fnt_per_class", args.fnt_per_class),
             ("synthetic_per_class", args.synthetic_per_class),
+            ("n_plates", args.n_plates),
+            ("n_junk", args.n_junk),
         )
         if value is not None
     }

@@ -117,7 +117,53 @@ def test_bad_format_fails_before_training(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_training_defaults_quoted_by_the_help_are_the_library_defaults(capsys):
+    import inspect
+
+    from skplate.training import RECIPE_CNN_PARAMS, load_training_chars
+
+    signature = inspect.signature(load_training_chars).parameters
+    counts = [name for name in cli._TRAINING_DEFAULTS if name != "epochs"]
+    expected = {name: signature[name].default for name in counts}
+    expected["epochs"] = RECIPE_CNN_PARAMS["epochs"]
+    assert cli._TRAINING_DEFAULTS == expected
+    assert cli.main(["train", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"most training epochs (default: the recipe's, {expected['epochs']};" in help_text
+    for phrase, name in [("EnglishFnt images drawn per class", "fnt_per_class"),
+                         ("rendered characters per class", "synthetic_per_class"),
+                         ("are the 'plates' source", "n_plates"),
+                         ("the 'junk' source", "n_junk")]:
+        assert f"{phrase} (default: {expected[name]})" in help_text
+
+
+@pytest.mark.parametrize("argv", [["--generated-plates", "0"], ["--junk", "-1"]])
+def test_bad_training_counts_exit_2(argv, capsys):
+    assert cli.main(["train", *argv]) == 2
+    assert f"argument {argv[0]}" in capsys.readouterr().err
+
+
 # -- train ------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_train_passes_generated_plate_and_junk_counts(tmp_path, monkeypatch, capsys):
+    import skplate.training
+
+    real, seen = skplate.training.load_training_chars, {}
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(skplate.training, "load_training_chars", spy)
+    out = tmp_path / "tiny.joblib"
+    argv = ["-q", "train", "--sources", "synthetic,junk", "--synthetic-per-class", "2",
+            "--junk", "5", "--generated-plates", "3", "--epochs", "1", "--out", str(out)]
+    assert cli.main(argv) == 0
+    assert (seen["n_junk"], seen["n_plates"]) == (5, 3)
+    report = json.loads(Path(f"{out}.json").read_text())
+    assert report["training_report"]["n_images"] == 2 * 36 + 5
+
+
 @pytest.mark.slow
 def test_train_saves_model_and_report(tmp_path, capsys):
     out = tmp_path / "models" / "tiny.joblib"
