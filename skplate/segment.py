@@ -261,6 +261,7 @@ def find_character_boxes(
     height_tolerance: float = 0.3,
     max_chars: int = 12,
     end_gap: float = 3.0,
+    overshoot: float | None = 0.05,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Find the character boxes of one plate image (dark text on light).
 
@@ -291,6 +292,12 @@ def find_character_boxes(
         A narrow box (under 0.6 of the median width) at either end, separated from its
         neighbour by more than ``end_gap`` median gaps, is dropped: a frame side or a piece
         of the EU band, not a character. 0 keeps every box.
+    overshoot : float or None, default=0.05
+        A stroke (a box under 0.4 of its height wide) that reaches both above the boxes'
+        median top and below their median bottom by more than ``overshoot`` median heights
+        is dropped: a frame side or a bumper edge crossing the text line, not an ``I`` or
+        a ``1`` (which stand on the line like the other characters; a ``J`` that descends
+        reaches out one way only). None keeps every box.
 
     Returns
     -------
@@ -339,6 +346,7 @@ def find_character_boxes(
         np.abs(centres - median_centre) <= 0.5 * median_height
     )
     candidates = [c for c, k in zip(candidates, keep, strict=True) if k]
+    candidates = _drop_line_crossing(candidates, overshoot)
     if len(candidates) > max_chars:
         areas = [np.count_nonzero(m) for _, m in candidates]
         largest = sorted(np.argsort(areas)[-max_chars:])
@@ -347,6 +355,26 @@ def find_character_boxes(
     candidates = _drop_detached_ends(candidates, end_gap)
     boxes = np.array([c[0] for c in candidates], dtype=int).reshape(-1, 4)
     return boxes, [c[1] for c in candidates]
+
+
+def _drop_line_crossing(candidates: list, overshoot: float | None) -> list:
+    """Drop the strokes that cross the text line: out above and below the other boxes.
+
+    On generated plates, the characters under 0.4 of their height wide that the segmenter
+    cut (``I``, ``J``, squeezed letters) overshoot the median top and bottom by at most
+    0.04 median heights both ways (360 of them, 150 plates, all filter variants).
+    """
+    if overshoot is None or len(candidates) < 3:
+        return candidates
+    boxes = np.array([c[0] for c in candidates], dtype=float)
+    widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    reach = overshoot * np.median(heights)
+    crossing = (
+        (widths < 0.4 * heights)
+        & (boxes[:, 1] < np.median(boxes[:, 1]) - reach)
+        & (boxes[:, 3] > np.median(boxes[:, 3]) + reach)
+    )
+    return [c for c, cross in zip(candidates, crossing, strict=True) if not cross]
 
 
 def _drop_detached_ends(candidates: list, gap_ratio: float) -> list:
@@ -416,6 +444,10 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
     end_gap : float, default=3.0
         Narrow boxes at the ends standing more than this many median gaps away from the
         others are dropped (frame sides, EU band); 0 keeps them.
+    overshoot : float or None, default=0.05
+        Strokes reaching more than this many median character heights both above and
+        below the other boxes are dropped (frame sides, bumper edges crossing the text
+        line); None keeps them. See :func:`find_character_boxes`.
     """
 
     _parameter_constraints: dict = {
@@ -430,6 +462,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "height_tolerance": [Interval(Real, 0, None, closed="neither")],
         "max_chars": [Interval(Integral, 1, None, closed="left")],
         "end_gap": [Interval(Real, 0, None, closed="left")],
+        "overshoot": [Interval(Real, 0, None, closed="left"), None],
     }
 
     def __init__(
@@ -445,6 +478,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         height_tolerance: float = 0.3,
         max_chars: int = 12,
         end_gap: float = 3.0,
+        overshoot: float | None = 0.05,
     ) -> None:
         self.method = method
         self.normalizer = normalizer
@@ -457,6 +491,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.height_tolerance = height_tolerance
         self.max_chars = max_chars
         self.end_gap = end_gap
+        self.overshoot = overshoot
 
     def fit(self, X: object = None, y: object = None) -> CharacterSegmenter:
         """Check the parameters and prepare the normaliser; nothing is learned from data.
