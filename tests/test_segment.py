@@ -466,6 +466,8 @@ def test_transform_before_fit():
         ({"max_chars": 0}, "max_chars"),
         ({"normalizer": "CharNormalizer"}, "normalizer"),
         ({"height_tolerance": -1}, "height_tolerance"),
+        ({"overshoot": -0.1}, "overshoot"),
+        ({"overshoot": "far"}, "overshoot"),
     ],
 )
 def test_bad_params(params, pattern):
@@ -498,3 +500,23 @@ def test_detached_narrow_end_box_is_dropped():
     assert len(everything) == 6
     assert len(kept) == 5
     assert kept[-1][2] < 250
+
+
+def test_stroke_crossing_the_text_line_is_dropped():
+    # "B1I3E" standing on the line, a stroke that descends below it only (like a J), and,
+    # one gap after the last character, a bar reaching out above and below the characters
+    # (a frame side: kept by the band and detached-end rules, dropped as crossing the line).
+    plate = np.full((80, 320), 255, np.uint8)
+    line = text_ink("B1I3E", [12, 12, 12, 12], height=34)
+    plate[23:57, 20 : 20 + line.shape[1]] = 255 - line
+    x = 20 + line.shape[1] + 12
+    cv2.rectangle(plate, (x, 23), (x + 4, 64), 0, -1)  # descends only
+    cv2.rectangle(plate, (x + 18, 15), (x + 21, 65), 0, -1)  # crosses the line
+    kept = find_character_boxes(plate)[0]
+    everything = find_character_boxes(plate, overshoot=None)[0]
+    assert len(everything) == 7
+    assert len(kept) == 6
+    assert kept[-1][0] == everything[-2][0]  # the descending stroke stays
+    segmenter = CharacterSegmenter().fit()
+    assert len(segmenter.character_images(plate)) == 6
+    assert len(segmenter.set_params(overshoot=None).character_images(plate)) == 7
