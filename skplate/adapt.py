@@ -112,6 +112,11 @@ def adapt_classifier(
         random_state = seed if isinstance(seed, Integral) else 0
     rng = check_random_state(random_state)
     adapted.set_params(validation_split=0.0)
+    optimizer = getattr(getattr(adapted, "model_", None), "optimizer", None)
+    if getattr(optimizer, "use_ema", False):
+        # A moving average over the few fine-tuning steps would mostly keep the weights
+        # being adapted: fine-tune the weights themselves.
+        optimizer.use_ema = False
     # scikeras builds the fit callbacks once, at the first fit: rebuild them without the
     # validation split, or early stopping and learning-rate reduction watch a missing
     # validation loss.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
 
 from ._tensorflow import import_tensorflow
 
@@ -105,6 +106,10 @@ class CharCNN(KerasClassifier):
         Epochs without improvement of the validation loss before the learning rate is
         divided by 5 (``keras.callbacks.ReduceLROnPlateau``); 0 keeps it constant. Needs
         a ``validation_split``.
+    ema_momentum : float or None, default=None
+        Keep an exponential moving average of the weights with this momentum (Keras'
+        ``use_ema``); the averaged weights are the ones validated, early-stopped on and
+        kept (``keras.callbacks.SwapEMAWeights``). None trains without it.
     random_state : int, RandomState or None, default=None
         Seed for initialisation, shuffling, dropout and augmentation.
     verbose : int, default=0
@@ -127,6 +132,7 @@ class CharCNN(KerasClassifier):
         validation_split: float = 0.1,
         patience: int = 4,
         lr_patience: int = 0,
+        ema_momentum: float | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
         **kwargs,
@@ -148,6 +154,7 @@ class CharCNN(KerasClassifier):
         self.learning_rate = learning_rate
         self.patience = patience
         self.lr_patience = lr_patience
+        self.ema_momentum = ema_momentum
 
     def _keras_build_fn(self, compile_kwargs: dict) -> keras.Model:
         seed = self._random_state if isinstance(self._random_state, int) else None
@@ -163,7 +170,11 @@ class CharCNN(KerasClassifier):
             seed=seed,
         )
         model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            optimizer=keras.optimizers.Adam(
+                learning_rate=self.learning_rate,
+                use_ema=self.ema_momentum is not None,
+                ema_momentum=0.99 if self.ema_momentum is None else self.ema_momentum,
+            ),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
@@ -173,6 +184,11 @@ class CharCNN(KerasClassifier):
         super()._initialize_callbacks()
         if not self.validation_split:
             return
+        if self.ema_momentum is not None:
+            # Validate on the averaged weights, and hand them to the callbacks below at the
+            # end of each epoch, so that early stopping keeps the best averaged weights.
+            swap = keras.callbacks.SwapEMAWeights(swap_on_epoch=True)
+            self._fit_callbacks = [*self._fit_callbacks, swap]
         if self.lr_patience:
             reducer = keras.callbacks.ReduceLROnPlateau(
                 monitor="val_loss", factor=0.2, patience=self.lr_patience
@@ -191,6 +207,9 @@ class CharCNN(KerasClassifier):
         -------
         self : CharCNN
         """
+        ema = self.ema_momentum
+        if ema is not None and not (isinstance(ema, Real) and 0 < ema < 1):
+            raise ValueError(f"ema_momentum must be None or a number in (0, 1), got {ema!r}.")
         X = np.asarray(X)
         if X.ndim != 4:
             raise ValueError(

@@ -119,3 +119,26 @@ def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metri
         # Keras warns (UserWarning) when a callback watches a metric that is missing.
         warnings.simplefilter("error", UserWarning)
         adapt_classifier(network, chars, np.asarray(target), epochs=2, random_state=0)
+
+
+def test_adapting_a_network_trained_with_a_weight_average_fine_tunes_its_weights():
+    from skplate.cnn import CharCNN
+    from skplate.datasets import make_synthetic_chars
+    from skplate.normalize import CharNormalizer
+
+    images, target = make_synthetic_chars(4, random_state=0, return_X_y=True)
+    chars = CharNormalizer().fit_transform(images)
+    network = CharCNN(
+        conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.25, patience=2,
+        ema_momentum=0.99, augment=False, random_state=0,
+    ).fit(chars, target)
+    before = [w.copy() for w in network.model_.get_weights()]
+    adapted = adapt_classifier(network, chars, np.asarray(target), epochs=1, random_state=0)
+    # The copy trains its weights (a 0.99 average over one epoch's few steps would keep
+    # them almost as they were); the original keeps its averaging.
+    assert not adapted.model_.optimizer.use_ema
+    assert network.model_.optimizer.use_ema
+    moved = [np.abs(a - b).max() for a, b in zip(adapted.model_.get_weights(), before, strict=True)]
+    assert max(moved) > 1e-3
+    for old, new in zip(before, network.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)

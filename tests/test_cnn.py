@@ -119,6 +119,33 @@ def test_fit_is_deterministic_for_an_integer_random_state(fitted, chars):
         np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)
 
 
+def test_ema_keeps_the_moving_average_of_the_weights(fitted, chars):
+    """Same training steps, but the weights kept are the averaged ones (not overwritten by
+    early stopping's restore, which restores the best *averaged* weights)."""
+    X, y = chars
+    averaged = CharCNN(**TINY, ema_momentum=0.9).fit(X, y)
+    optimizer = averaged.model_.optimizer
+    assert optimizer.use_ema and optimizer.ema_momentum == pytest.approx(0.9)
+    steps = min(len(averaged.history_["loss"]), len(fitted.history_["loss"]))
+    assert averaged.history_["loss"][:steps] == fitted.history_["loss"][:steps]
+    differences = [
+        np.abs(mine - theirs).max()
+        for mine, theirs in zip(averaged.model_.get_weights(), fitted.model_.get_weights(),
+                                strict=True)
+    ]
+    assert max(differences) > 1e-3
+    assert np.mean(averaged.predict(X) == y) > 0.6
+    again = CharCNN(**TINY, ema_momentum=0.9).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(X), averaged.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("momentum", [0, 1, 1.5, "0.9"])
+def test_bad_ema_momentum_is_named(chars, momentum):
+    X, y = chars
+    with pytest.raises(ValueError, match="ema_momentum"):
+        CharCNN(**TINY, ema_momentum=momentum).fit(X, y)
+
+
 @pytest.mark.parametrize("shape", [(10, 32, 32), (10, 1024), (10,), (2, 10, 32, 32, 1)])
 def test_fit_rejects_non_4d_input_with_a_hint(shape):
     y = np.array(list(DIGITS))[np.arange(shape[0]) % 10]
