@@ -109,7 +109,10 @@ class CharCNN(KerasClassifier):
     ema_momentum : float or None, default=None
         Keep an exponential moving average of the weights with this momentum (Keras'
         ``use_ema``); the averaged weights are the ones validated, early-stopped on and
-        kept (``keras.callbacks.SwapEMAWeights``). None trains without it.
+        kept (``keras.callbacks.SwapEMAWeights``). None trains without it. The momentum
+        is per step: 0.99 averages about the last 100 steps, a good part of a short
+        training, whose average then lags behind (measured: 6 epochs on GoodImg + Fnt,
+        held-out accuracy 88.3 % without, 83.2 % with 0.99).
     random_state : int, RandomState or None, default=None
         Seed for initialisation, shuffling, dropout and augmentation.
     verbose : int, default=0
