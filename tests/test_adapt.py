@@ -102,9 +102,8 @@ def test_recognizer_harvest_mode_leaves_the_given_classifier_alone(tiny_char_mod
     assert all(p == "" or len(p) == 7 for p in predicted)
 
 
-def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metric():
-    import warnings
-
+def _tiny_network_with_early_stopping(**params):
+    """A one-epoch CharCNN trained with a validation split and early stopping, its data."""
     from skplate.cnn import CharCNN
     from skplate.datasets import make_synthetic_chars
     from skplate.normalize import CharNormalizer
@@ -113,8 +112,15 @@ def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metri
     chars = CharNormalizer().fit_transform(images)
     network = CharCNN(
         conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.25, patience=2,
-        lr_patience=1, augment=False, random_state=0,
+        augment=False, random_state=0, **params,
     ).fit(chars, target)
+    return network, chars, target
+
+
+def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metric():
+    import warnings
+
+    network, chars, target = _tiny_network_with_early_stopping(lr_patience=1)
     with warnings.catch_warnings():
         # Keras warns (UserWarning) when a callback watches a metric that is missing.
         warnings.simplefilter("error", UserWarning)
@@ -122,16 +128,7 @@ def test_adapting_a_network_trained_with_early_stopping_watches_no_missing_metri
 
 
 def test_adapting_a_network_trained_with_a_weight_average_fine_tunes_its_weights():
-    from skplate.cnn import CharCNN
-    from skplate.datasets import make_synthetic_chars
-    from skplate.normalize import CharNormalizer
-
-    images, target = make_synthetic_chars(4, random_state=0, return_X_y=True)
-    chars = CharNormalizer().fit_transform(images)
-    network = CharCNN(
-        conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.25, patience=2,
-        ema_momentum=0.99, augment=False, random_state=0,
-    ).fit(chars, target)
+    network, chars, target = _tiny_network_with_early_stopping(ema_momentum=0.99)
     before = [w.copy() for w in network.model_.get_weights()]
     adapted = adapt_classifier(network, chars, np.asarray(target), epochs=1, random_state=0)
     # The copy trains its weights (a 0.99 average over one epoch's few steps would keep
