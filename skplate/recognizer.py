@@ -144,12 +144,14 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log-odds of a change between neighbouring characters in common national formats
         (about one neighbour pair in four changes type: ``NNNNAAA``, ``AANNAAA``,
         ``AA-NNN-AA``, ...). 0 turns the prior off.
-    lookalikes : sequence of str or None, default=("0O",)
+    lookalikes : sequence of str or None, default=("0O", "1I")
         Groups of characters that plate fonts draw alike. The normaliser stretches every
-        character to a square, so the classifier sees ``0`` and ``O`` as the same image and
-        its preference between them is a bias of its training data (it reads most plate
-        ``O`` as ``0``). Their probabilities are pooled (:func:`~skplate.decode.pool_lookalikes`)
-        and the format and ``switch_penalty`` decide. None or ``()`` pools nothing.
+        character to a square, so the classifier sees ``0`` and ``O`` as the same image,
+        and a plain-bar ``1`` and ``I`` as the same solid block; its preference between
+        them is a bias of its training data (it reads most plate ``O`` as ``0``, and one
+        plate ``1`` in ten as ``I``). Their probabilities are pooled
+        (:func:`~skplate.decode.pool_lookalikes`) and the format and ``switch_penalty``
+        decide. None or ``()`` pools nothing.
     lookalike_weight : float, default=0.2
         The share of the classifier's preference within a group that is kept: 0 leaves
         the decision to the neighbours alone, 1 turns the pooling off.
@@ -215,7 +217,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         voting: str = "soft",
         skip_penalty: float = -2.5,
         switch_penalty: float = -1.0,
-        lookalikes: Sequence[str] | None = ("0O",),
+        lookalikes: Sequence[str] | None = ("0O", "1I"),
         lookalike_weight: float = 0.2,
         learn_weights: bool = True,
         adapt_epochs: int = 0,

@@ -172,6 +172,24 @@ class TestDecoder:
         )
         assert decode_segments(digits, ALPHABET, formats, switch_penalty=-1.0).text == "3100000"
 
+    def test_pooled_one_and_i_are_read_by_their_neighbours(self):
+        # A plain bar stretched to the square is one solid block, a "1" or an "I"; this
+        # classifier leans to "I" (as it does for a tenth of the real plates' "1").
+        bar = {"I": 0.85, "1": 0.1}
+        log_proba = proba_rows(*confident("XFG2"), bar, *confident("2"), bar)
+        formats = get_formats("any")
+        raw = decode_segments(log_proba, ALPHABET, formats, switch_penalty=-1.0)
+        assert raw.text == "XFG2I2I"
+        pooled = pool_lookalikes(log_proba, ALPHABET, ["0O", "1I"], 0.2)
+        assert decode_segments(pooled, ALPHABET, formats, switch_penalty=-1.0).text == "XFG2121"
+        # Among letters the same block stays a letter, whichever way the classifier leans.
+        letters = proba_rows(*confident("LN"), {"1": 0.75, "I": 0.2}, *confident("GEEK"))
+        pooled = pool_lookalikes(letters, ALPHABET, ["0O", "1I"], 0.2)
+        assert decode_segments(pooled, ALPHABET, formats, switch_penalty=-1.0).text == "LNIGEEK"
+        # Only the "0O" group pooled: the bars keep the classifier's letter.
+        zero_o = pool_lookalikes(log_proba, ALPHABET, ["0O"], 0.2)
+        assert decode_segments(zero_o, ALPHABET, formats, switch_penalty=-1.0).text == "XFG2I2I"
+
     def test_pool_lookalikes_keeps_the_group_mass(self):
         log_proba = proba_rows({"0": 0.6, "O": 0.1, "D": 0.2}, {"O": 0.5, "Q": 0.3})
         zero, letter_o = ALPHABET.index("0"), ALPHABET.index("O")

@@ -21,7 +21,7 @@ from skplate.cnn import CharCNN
 from skplate.crop import PlateCropper
 from skplate.datasets import load_plates, make_synthetic_plates
 from skplate.filters import FilterBank
-from skplate.formats import get_formats
+from skplate.formats import ALPHABET, get_formats
 from skplate.metrics import (
     char_accuracy,
     char_scorer,
@@ -163,6 +163,38 @@ def test_classifier_with_non_plate_classes(plates):
 
     with pytest.raises(ValueError, match=r"classes .*'a'.*'b'.* not plate characters"):
         PlateRecognizer(Lowercase()).fit(plates.samples)
+
+
+def test_default_lookalikes_pool_zero_o_and_one_i(plates):
+    class LeansToLetters(BaseEstimator):
+        """Every segment: "O" 0.5, "0" 0.1, "I" 0.3, "1" 0.05, the rest spread evenly."""
+
+        classes_ = np.array(list(ALPHABET))
+
+        def fit(self, X, y=None):
+            return self
+
+        def predict_proba(self, X):
+            proba = np.full((len(X), len(ALPHABET)), 0.05 / (len(ALPHABET) - 4))
+            for char, p in {"O": 0.5, "0": 0.1, "I": 0.3, "1": 0.05}.items():
+                proba[:, ALPHABET.index(char)] = p
+            return proba
+
+        def __sklearn_is_fitted__(self):
+            return True
+
+    chars = np.zeros((1, 32, 32, 1), np.float32)
+    recognizer = PlateRecognizer(LeansToLetters()).fit(plates.samples)
+    assert tuple(recognizer.lookalikes) == ("0O", "1I")
+    log_proba = recognizer._log_proba(chars)[0]
+    column = {char: ALPHABET.index(char) for char in "0O1I"}
+    # Each pair keeps a fifth (lookalike_weight) of the classifier's preference.
+    for low, high in (("0", "O"), ("1", "I")):
+        group = np.log(LeansToLetters().predict_proba(chars)[0, [column[low], column[high]]])
+        preference = log_proba[column[high]] - log_proba[column[low]]
+        assert preference == pytest.approx(0.2 * (group[1] - group[0]))
+    unpooled = recognizer.set_params(lookalikes=None)._log_proba(chars)[0]
+    assert unpooled[column["I"]] - unpooled[column["1"]] == pytest.approx(np.log(0.3 / 0.05))
 
 
 @pytest.mark.parametrize(
