@@ -11,7 +11,6 @@ import_tensorflow()
 
 import keras
 import numpy as np
-from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
@@ -114,12 +113,6 @@ class CharCNN(KerasClassifier):
         is per step: 0.99 averages about the last 100 steps, a good part of a short
         training, whose average then lags behind (measured: 6 epochs on GoodImg + Fnt,
         held-out accuracy 88.3 % without, 83.2 % with 0.99).
-    label_smoothing : float, default=0.0
-        Share of each training target spread evenly over all classes (Keras'
-        ``CategoricalCrossentropy(label_smoothing=...)``, on one-hot targets); 0 trains on
-        the labels alone (sparse categorical cross-entropy). Smoothing keeps the network
-        from putting all of its probability on one class, so a variant that misreads a
-        character costs the soft vote less.
     random_state : int, RandomState or None, default=None
         Seed for initialisation, shuffling, dropout and augmentation.
     verbose : int, default=0
@@ -143,7 +136,6 @@ class CharCNN(KerasClassifier):
         patience: int = 4,
         lr_patience: int = 0,
         ema_momentum: float | None = None,
-        label_smoothing: float = 0.0,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
         **kwargs,
@@ -166,15 +158,6 @@ class CharCNN(KerasClassifier):
         self.patience = patience
         self.lr_patience = lr_patience
         self.ema_momentum = ema_momentum
-        self.label_smoothing = label_smoothing
-
-    @property
-    def target_encoder(self) -> ClassifierLabelEncoder:
-        """scikeras' label encoder; one-hot targets when ``label_smoothing`` is set."""
-        if not self.label_smoothing:
-            return super().target_encoder
-        categories = "auto" if self.classes_ is None else [self.classes_]
-        return ClassifierLabelEncoder(loss="categorical_crossentropy", categories=categories)
 
     def _keras_build_fn(self, compile_kwargs: dict) -> keras.Model:
         seed = self._random_state if isinstance(self._random_state, int) else None
@@ -195,11 +178,7 @@ class CharCNN(KerasClassifier):
                 use_ema=self.ema_momentum is not None,
                 ema_momentum=0.99 if self.ema_momentum is None else self.ema_momentum,
             ),
-            loss=(
-                keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing)
-                if self.label_smoothing
-                else "sparse_categorical_crossentropy"
-            ),
+            loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
         return model
@@ -234,9 +213,6 @@ class CharCNN(KerasClassifier):
         ema = self.ema_momentum
         if ema is not None and not (isinstance(ema, Real) and 0 < ema < 1):
             raise ValueError(f"ema_momentum must be None or a number in (0, 1), got {ema!r}.")
-        smoothing = self.label_smoothing
-        if not (isinstance(smoothing, Real) and 0 <= smoothing < 1):
-            raise ValueError(f"label_smoothing must be a number in [0, 1), got {smoothing!r}.")
         X = np.asarray(X)
         if X.ndim != 4:
             raise ValueError(

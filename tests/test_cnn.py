@@ -146,31 +146,6 @@ def test_bad_ema_momentum_is_named(chars, momentum):
         CharCNN(**TINY, ema_momentum=momentum).fit(X, y)
 
 
-def test_label_smoothing_trains_on_one_hot_targets_and_tempers_confidence(fitted, chars):
-    """Smoothed targets: a categorical loss, the same classes, less certain answers."""
-    X, y = chars
-    smoothed = CharCNN(**TINY, label_smoothing=0.3).fit(X, y)
-    loss = smoothed.model_.loss
-    assert isinstance(loss, keras.losses.CategoricalCrossentropy)
-    assert loss.get_config()["label_smoothing"] == pytest.approx(0.3)
-    assert fitted.model_.loss == "sparse_categorical_crossentropy"
-    assert list(smoothed.classes_) == list(fitted.classes_)
-    assert np.mean(smoothed.predict(X) == y) > 0.6
-    assert smoothed.predict_proba(X).max(axis=1).mean() < fitted.predict_proba(X).max(axis=1).mean()
-    # Further training (the harvest mode's partial_fit) and copies keep the smoothing.
-    copy = clone(smoothed)
-    assert copy.get_params()["label_smoothing"] == 0.3
-    smoothed.partial_fit(X[:16], y[:16])
-    assert smoothed.model_.loss.get_config()["label_smoothing"] == pytest.approx(0.3)
-
-
-@pytest.mark.parametrize("smoothing", [-0.1, 1, "0.1", None])
-def test_bad_label_smoothing_is_named(chars, smoothing):
-    X, y = chars
-    with pytest.raises(ValueError, match="label_smoothing"):
-        CharCNN(**TINY, label_smoothing=smoothing).fit(X, y)
-
-
 @pytest.mark.parametrize("shape", [(10, 32, 32), (10, 1024), (10,), (2, 10, 32, 32, 1)])
 def test_fit_rejects_non_4d_input_with_a_hint(shape):
     y = np.array(list(DIGITS))[np.arange(shape[0]) % 10]
