@@ -148,44 +148,39 @@ def test_fit_label_count_mismatch(tiny_char_model, plates):
         make_plate_recognizer(tiny_char_model).fit(plates.samples, plates.target[:3])
 
 
+class FixedProbaClassifier(BaseEstimator):
+    """A fitted stand-in classifier: every character gets the same probabilities."""
+
+    def __init__(self, proba: dict[str, float]):
+        self.proba = proba
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.array(list(self.proba))
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(np.array(list(self.proba.values())), (len(X), 1))
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+
 def test_classifier_with_non_plate_classes(plates):
-    class Lowercase(BaseEstimator):
-        classes_ = np.array(["a", "b"])
-
-        def fit(self, X, y=None):
-            return self
-
-        def predict_proba(self, X):
-            return np.full((len(X), 2), 0.5)
-
-        def __sklearn_is_fitted__(self):
-            return True
-
+    lowercase = FixedProbaClassifier({"a": 0.5, "b": 0.5})
     with pytest.raises(ValueError, match=r"classes .*'a'.*'b'.* not plate characters"):
-        PlateRecognizer(Lowercase()).fit(plates.samples)
+        PlateRecognizer(lowercase).fit(plates.samples)
 
 
 def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
-    class LeansToI(BaseEstimator):
-        """Every segment looks like a plain bar: "I" 0.6, "1" 0.05, the rest even."""
-
-        classes_ = np.array(list(ALPHABET))
-
-        def fit(self, X, y=None):
-            return self
-
-        def predict_proba(self, X):
-            proba = np.full((len(X), len(ALPHABET)), 0.35 / (len(ALPHABET) - 2))
-            proba[:, ALPHABET.index("I")] = 0.6
-            proba[:, ALPHABET.index("1")] = 0.05
-            return proba
-
-        def __sklearn_is_fitted__(self):
-            return True
-
+    # Every segment looks like a plain bar: "I" 0.6, "1" 0.05, the rest even.
+    bar = dict.fromkeys(ALPHABET, 0.35 / (len(ALPHABET) - 2)) | {"I": 0.6, "1": 0.05}
+    leans_to_i = FixedProbaClassifier(bar)
     # Digit, digit or letter, digit: the middle bar changes type twice if read "I".
     fmt = PlateFormat("NXN")
-    pooled = PlateRecognizer(LeansToI(), plate_format=fmt).fit(plates.samples)
+    pooled = PlateRecognizer(leans_to_i, plate_format=fmt).fit(plates.samples)
     assert tuple(pooled.lookalikes) == ("0O", "1I")
     assert set(pooled.predict(plates.samples)) == {"111"}
     # Without pooling, the classifier's 12-to-1 preference outweighs two type changes.
