@@ -127,7 +127,12 @@ def test_ema_keeps_the_moving_average_of_the_weights(fitted, chars):
     optimizer = averaged.model_.optimizer
     assert optimizer.use_ema and optimizer.ema_momentum == pytest.approx(0.9)
     steps = min(len(averaged.history_["loss"]), len(fitted.history_["loss"]))
-    assert averaged.history_["loss"][:steps] == fitted.history_["loss"][:steps]
+    # The same steps: the average never feeds back into training. Keras'
+    # SwapEMAWeights swaps by addition (a += b; b = a - b; a -= b), which is exact only up
+    # to float32 rounding, so the raw weights come back within a few ulps of themselves.
+    assert averaged.history_["loss"][:steps] == pytest.approx(
+        fitted.history_["loss"][:steps], rel=1e-5
+    )
     differences = [
         np.abs(mine - theirs).max()
         for mine, theirs in zip(averaged.model_.get_weights(), fitted.model_.get_weights(),
