@@ -110,6 +110,7 @@ examples:
   skplate evaluate --model model.joblib --format any --json any.json
   skplate evaluate --model model.joblib --plates test6Training.zip --results LicenseResults.txt
   skplate evaluate --model model.joblib --format NNNNAAA --voting hard
+  skplate evaluate --model model.joblib --format any --lookalikes 0O,1I
   skplate evaluate --model model.joblib --format any --jobs 2
 """
 
@@ -294,6 +295,20 @@ def _sources(text: str) -> tuple[str, ...]:
     return sources
 
 
+def _lookalike_groups(text: str) -> tuple[str, ...]:
+    """``--lookalikes``: comma-separated groups such as ``0O,1I``; ``none`` pools nothing."""
+    from .recognizer import _check_lookalikes
+
+    if text.strip().lower() == "none":
+        return ()
+    groups = tuple(part.strip().upper() for part in text.split(","))
+    try:
+        _check_lookalikes(groups)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("lookalikes: ")) from None
+    return groups
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     parts = text.split(",")
     try:
@@ -437,6 +452,14 @@ def _model_options(*, required: bool) -> argparse.ArgumentParser:
         "--voting",
         choices=("soft", "hard"),
         help="how the filter variants' readings are combined (default: the model's)",
+    )
+    parent.add_argument(
+        "--lookalikes",
+        type=_lookalike_groups,
+        metavar="GROUPS",
+        help="comma-separated groups of characters the decoder pools, such as 0O,1I, so "
+        "that the format and the neighbours decide between them; 'none' pools nothing "
+        "(default: the model's)",
     )
     return parent
 
@@ -724,6 +747,12 @@ def _use_format(model: object, plate_format: str | None, voting: str | None, log
     return current
 
 
+def _use_lookalikes(model: object, groups: tuple[str, ...] | None) -> None:
+    """``--lookalikes``: the look-alike groups the recognizer pools while reading."""
+    if groups is not None:
+        model.set_params(lookalikes=groups)
+
+
 def _use_jobs(model: object, jobs: int | None, log: _Log) -> None:
     """``--jobs``: the recognizer's ``n_jobs`` for reading (not saved with the model)."""
     if jobs is not None:
@@ -758,6 +787,7 @@ def _score(model, data, plate_format, batch_size: int, log: _Log) -> tuple[dict,
         "seconds_per_plate": seconds / len(true),
         "format": _format_label(plate_format),
         "voting": model.get_params(deep=False)["voting"],
+        "lookalikes": list(model.get_params(deep=False)["lookalikes"] or ()),
     }
     return scores, readings
 
@@ -894,6 +924,7 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
         get_formats(args.plate_format)
     model = _load_recognizer(args.model)
     plate_format = _use_format(model, args.plate_format, args.voting, log)
+    _use_lookalikes(model, args.lookalikes)
     _use_jobs(model, args.jobs, log)
     data, skipped = _load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
@@ -1103,6 +1134,7 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
     names = _expand_images(args.images)  # usage errors before the model is loaded
     model = _load_recognizer(args.model)
     _use_format(model, args.plate_format, args.voting, log)
+    _use_lookalikes(model, args.lookalikes)
     _use_jobs(model, args.jobs, log)
     verbose = bool(log.verbose)
     failed = 0

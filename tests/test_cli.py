@@ -79,12 +79,23 @@ def test_no_command_is_a_usage_error(capsys):
         ["predict", "--model", "m.joblib", "a.jpg", "--box", "1,2,3"],
         ["predict", "--model", "m.joblib", "a.jpg", "--box", "1,2,3,4", "--label", "a.txt"],
         ["train", "--epochs", "0"],
+        ["evaluate", "--model", "m.joblib", "--lookalikes", "0"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--lookalikes", "0O,O1"],
         ["no-such-command"],
     ],
 )
 def test_bad_arguments_exit_2(argv, capsys):
     assert cli.main(argv) == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "groups"), [("0O,1I", ("0O", "1I")), ("0o, 8b", ("0O", "8B")), ("none", ())]
+)
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_lookalikes_option(command, value, groups):
+    argv = [command[0], "--model", "m.joblib", *command[1:], "--lookalikes", value]
+    assert cli.build_parser().parse_args(argv).lookalikes == groups
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
@@ -585,6 +596,7 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
             "format"} <= set(payload)
     assert payload["total"] == 21
     assert payload["format"] == "spanish"
+    assert payload["lookalikes"] == ["0O", "1I"]  # the model's own groups
     assert payload["hits"] == sum(t == p for t, p in pairs)
     assert payload["plate_accuracy"] == pytest.approx(payload["hits"] / 21)
     assert 0.0 <= payload["char_accuracy"] <= 1.0
@@ -593,6 +605,25 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
     assert out.splitlines()[0].split() == ["true", "predicted", "confidence", "hit"]
     # The per-plate table has one row per plate.
     assert sum(line.split()[0] in SPANISH_PLATES for line in out.splitlines() if line) == 21
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, capsys):
+    before = tiny_model_file.read_bytes()
+    runs = {}
+    for value in ("none", "0O,1I"):
+        scores = tmp_path / f"{value}.json"
+        argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
+                "--format", "any", "--lookalikes", value, "--json", str(scores)]
+        assert cli.main(argv) == 0
+        runs[value] = json.loads(scores.read_text())
+    capsys.readouterr()
+    # The scores name the groups the recognizer read with; the option is not saved into
+    # the model (what pooling changes is tested in test_recognizer and test_decoding).
+    assert runs["none"]["lookalikes"] == [] and runs["0O,1I"]["lookalikes"] == ["0O", "1I"]
+    assert runs["none"]["total"] == runs["0O,1I"]["total"] == 117
+    assert tiny_model_file.read_bytes() == before
 
 
 @pytest.mark.slow
