@@ -615,14 +615,14 @@ def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, ca
     for value in ("none", "0O,1I"):
         scores = tmp_path / f"{value}.json"
         argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
-                "--format", "any", "--lookalikes", value, "--json", str(scores)]
+                "--format", "spanish", "--lookalikes", value, "--json", str(scores)]
         assert cli.main(argv) == 0
         runs[value] = json.loads(scores.read_text())
     capsys.readouterr()
     # The scores name the groups the recognizer read with; the option is not saved into
     # the model (what pooling changes is tested in test_recognizer and test_decoding).
     assert runs["none"]["lookalikes"] == [] and runs["0O,1I"]["lookalikes"] == ["0O", "1I"]
-    assert runs["none"]["total"] == runs["0O,1I"]["total"] == 117
+    assert runs["none"]["total"] == runs["0O,1I"]["total"] == 21
     assert tiny_model_file.read_bytes() == before
 
 
