@@ -27,7 +27,7 @@ from .datasets import (
     make_synthetic_junk,
     make_synthetic_plates,
 )
-from .datasets._fonts import find_plate_fonts
+from .datasets._fonts import default_fonts
 from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER
 from .normalize import CharNormalizer
@@ -148,7 +148,7 @@ def make_plate_chars(
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
     segmenter = (CharacterSegmenter() if segmenter is None else clone(segmenter)).fit(None)
     filter_bank = FilterBank() if filter_bank is None else clone(filter_bank)
-    fonts = find_plate_fonts() or (None,)
+    fonts = default_fonts()
     texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]
     images: list[np.ndarray] = []
     target: list[str] = []

@@ -20,8 +20,17 @@ from skplate.datasets import (
     make_synthetic_junk,
     make_synthetic_plates,
 )
+from skplate.datasets._fonts import (
+    BUILTIN_FONTS,
+    STROKE_FONT,
+    STROKE_FONTS,
+    default_fonts,
+    render_glyph,
+    render_text_line,
+)
 from skplate.datasets._junk import JUNK_KINDS
 from skplate.datasets._plates import parse_yolo_plate_box
+from skplate.datasets._stroke_font import render_stroke_glyph
 from skplate.formats import NOT_A_CHARACTER
 from skplate.normalize import CharNormalizer
 from skplate.samples import PlateSample, check_samples
@@ -334,6 +343,61 @@ def test_make_synthetic_chars_fonts_and_errors(tmp_path):
         make_synthetic_chars(0)
     with pytest.raises(ValueError, match="characters"):
         make_synthetic_chars(1, characters="AA")
+
+
+def test_stroke_font_draws_every_plate_character():
+    masks = {char: render_glyph(STROKE_FONT, char) for char in CLASSES}
+    for char, mask in masks.items():
+        assert mask.dtype == np.uint8 and mask.max() == 255, char
+        # Capitals about 0.73 of the size high, like the other fonts; Q's tail descends.
+        assert 68 <= mask.shape[0] <= (82 if char == "Q" else 75), (char, mask.shape)
+    signatures = {
+        char: cv2.resize(mask, (16, 24), interpolation=cv2.INTER_AREA).tobytes()
+        + bytes(mask.shape[1] // 4)
+        for char, mask in masks.items()
+    }
+    assert len(set(signatures.values())) == len(CLASSES)  # 36 different glyphs
+    with pytest.raises(ValueError, match=f"{STROKE_FONT}.*'a'"):
+        render_glyph(STROKE_FONT, "a")
+    assert set(STROKE_FONTS) <= set(BUILTIN_FONTS) and default_fonts()[-1] == STROKE_FONT
+    # The faces: bold has more ink per glyph, narrow is narrower with the same height.
+    regular, bold, narrow = (render_glyph(face, "H") for face in STROKE_FONTS)
+    assert bold.sum() > 1.2 * regular.sum() and bold.shape[0] >= regular.shape[0]
+    assert narrow.shape[1] < 0.9 * regular.shape[1] and narrow.shape[0] == regular.shape[0]
+    with pytest.raises(ValueError, match="skplate-din-bold"):
+        render_stroke_glyph("A", font="din")
+
+
+def test_stroke_font_has_plate_shapes():
+    """The shapes it is there for: a Z-like 2, a footless 1, a bar I, a condensed W."""
+    glyph = {char: render_glyph(STROKE_FONT, char) > 127 for char in "12IWZ0"}
+    height = glyph["0"].shape[0]
+
+    def ink_span(rows: np.ndarray) -> float:  # inked fraction of the columns
+        return rows.any(axis=0).mean()
+
+    # 2 and Z both stand on a flat base; the 2 has a round top, the Z a sharp corner.
+    assert ink_span(glyph["2"][-6:-3]) > 0.9 and ink_span(glyph["Z"][-6:-3]) > 0.9
+    assert glyph["Z"][2:6, 2:6].mean() > 0.8 and not glyph["2"][:6, :6].any()
+    # A footless 1 (one stroke wide at the bottom), narrower than a 0; I a plain bar.
+    assert ink_span(glyph["1"][-6:-3]) < 0.5
+    assert glyph["1"].shape[1] < 0.75 * glyph["0"].shape[1]
+    assert glyph["I"].shape[1] < 0.2 * height and glyph["I"][8:-8].mean() > 0.7
+    assert glyph["W"].shape[1] < 0.75 * height  # condensed
+    # It writes lines that the segmenter's blob rule can cut: one blob per character.
+    line = render_text_line("W2Z1I0", STROKE_FONT, cap_height=60)
+    count, _ = cv2.connectedComponents((line > 127).astype(np.uint8))
+    assert count - 1 == 6
+
+
+def test_stroke_font_in_the_generators():
+    data = make_synthetic_chars(2, characters="2Z", fonts=STROKE_FONT, random_state=0)
+    assert data.target.tolist() == ["2", "Z", "2", "Z"] and STROKE_FONT in data.DESCR
+    plates = make_synthetic_plates(["2471WXZ", "MW2021K"], random_state=0, font=STROKE_FONT)
+    for image, box, text in zip(plates.images, plates.boxes, plates.target, strict=True):
+        assert _dark_blobs(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), box) == len(text)
+    with pytest.raises(ValueError, match=STROKE_FONT):  # the error lists the built-in fonts
+        make_synthetic_chars(1, fonts="no-such-font")
 
 
 def test_make_synthetic_junk():

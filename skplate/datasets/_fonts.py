@@ -11,7 +11,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-__all__ = ["HERSHEY_FONTS", "find_plate_fonts", "render_glyph", "render_text_line"]
+from ._stroke_font import STROKE_FONT, STROKE_FONTS, render_stroke_glyph
+
+__all__ = [
+    "BUILTIN_FONTS",
+    "HERSHEY_FONTS",
+    "STROKE_FONT",
+    "STROKE_FONTS",
+    "default_fonts",
+    "find_plate_fonts",
+    "render_glyph",
+    "render_text_line",
+]
 
 #: Condensed or bold sans-serif fonts, closest to plate lettering first.
 CANDIDATE_FONTS = (
@@ -42,6 +53,11 @@ _HERSHEY_FACES = {
     "hershey-duplex": cv2.FONT_HERSHEY_DUPLEX,
 }
 _HERSHEY_FONTS_SET = frozenset(HERSHEY_FONTS)
+
+#: Fonts drawn without a font file: OpenCV's Hershey fonts and skplate's stroke font.
+BUILTIN_FONTS = (*HERSHEY_FONTS, *STROKE_FONTS)
+_BUILTIN_FONTS_SET = frozenset(BUILTIN_FONTS)
+_STROKE_FONTS_SET = frozenset(STROKE_FONTS)
 
 _PLATE_LIKE = re.compile(r"sans|arial|helvet|din|roboto|liberation|gothic|ubuntu", re.I)
 _NOT_PLATE_LIKE = re.compile(
@@ -106,6 +122,18 @@ def find_plate_fonts() -> tuple[str, ...]:
     return tuple(path for path in found if _renders_latin(path))
 
 
+def default_fonts() -> tuple[str, ...]:
+    """Return the fonts the generators draw with when none are given.
+
+    The plate-like fonts of this machine (:func:`find_plate_fonts`, or OpenCV's
+    :data:`HERSHEY_FONTS` when there are none) and the regular face of skplate's own
+    condensed plate font, :data:`STROKE_FONT`. Its bold and narrow faces
+    (:data:`STROKE_FONTS`) can be named explicitly; as defaults they lowered the
+    GoodImg accuracy of the trained network (docs/benchmarks.md, "Seventh round").
+    """
+    return (*(find_plate_fonts() or HERSHEY_FONTS), STROKE_FONT)
+
+
 def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
@@ -149,7 +177,7 @@ def render_glyph(font: str, char: str, size: int = 96) -> np.ndarray:
     Parameters
     ----------
     font : str
-        A TrueType/OpenType file, or one of :data:`HERSHEY_FONTS`.
+        A TrueType/OpenType file, or one of :data:`BUILTIN_FONTS`.
     char : str
         The character.
     size : int, default=96
@@ -160,7 +188,9 @@ def render_glyph(font: str, char: str, size: int = 96) -> np.ndarray:
     mask : ndarray of uint8
         Read-only (it is cached); copy before drawing on it.
     """
-    if font in _HERSHEY_FONTS_SET:
+    if font in _STROKE_FONTS_SET:
+        mask = render_stroke_glyph(char, int(size * 0.73), font)
+    elif font in _HERSHEY_FONTS_SET:
         mask = _render_hershey(font, char, int(size * 0.73))
     else:
         mask = _render_truetype(font, char, size)
@@ -184,22 +214,26 @@ def render_text_line(
     text : str
         The characters; spaces leave a gap of half the capital height.
     font : str
-        A TrueType/OpenType file, or one of :data:`HERSHEY_FONTS`.
+        A TrueType/OpenType file, or one of :data:`BUILTIN_FONTS`.
     cap_height : int, default=100
         Height of the capital letters in pixels.
     spacing : float, default=0.2
         Blank between the ink of neighbouring characters, relative to ``cap_height``.
     """
-    hershey = font in _HERSHEY_FONTS_SET
-    if not hershey:
+    builtin = font in _BUILTIN_FONTS_SET
+    if not builtin:
         size = _font_size_for_cap_height(font, cap_height)
         truetype = _truetype(font, size)
     placed: list[tuple[np.ndarray | None, int]] = []  # (ink mask, ink top - baseline)
     for char in text:
         if char.isspace():
             placed.append((None, 0))
-        elif hershey:  # stroke glyphs: stand them on the baseline
-            mask = _render_hershey(font, char, cap_height)
+        elif builtin:  # stroke glyphs: stand them on the baseline
+            mask = (
+                render_stroke_glyph(char, cap_height, font)
+                if font in _STROKE_FONTS_SET
+                else _render_hershey(font, char, cap_height)
+            )
             placed.append((mask, -mask.shape[0]))
         else:
             mask = _render_truetype(font, char, size)

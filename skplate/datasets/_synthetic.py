@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from ..samples import PlateSample
-from ._fonts import HERSHEY_FONTS, find_plate_fonts, render_glyph, render_text_line
+from ._fonts import BUILTIN_FONTS, default_fonts, render_glyph, render_text_line
 
 __all__ = ["make_synthetic_chars", "make_synthetic_plates"]
 
@@ -45,24 +45,24 @@ _MIN_HEIGHT, _MAX_HEIGHT = 24, 64
 
 
 def _check_fonts(fonts: object) -> list[str]:
-    """Return the fonts to draw with: paths to font files or Hershey font names."""
+    """Return the fonts to draw with: paths to font files or built-in font names."""
     if fonts is None:
-        return list(find_plate_fonts()) or list(HERSHEY_FONTS)
+        return list(default_fonts())
     if isinstance(fonts, str | os.PathLike):
         fonts = [fonts]
     try:
         fonts = [os.fspath(font) for font in fonts]
     except TypeError:
         raise TypeError(
-            "fonts must be None, a font file, 'hershey-simplex'/'hershey-duplex', or a list "
-            f"of those; got {fonts!r}."
+            f"fonts must be None, a font file, one of {list(BUILTIN_FONTS)}, or a list of "
+            f"those; got {fonts!r}."
         ) from None
     if not fonts:
         raise ValueError("fonts must name at least one font, or be None.")
     for font in fonts:
-        if font not in HERSHEY_FONTS and not os.path.isfile(font):
+        if font not in BUILTIN_FONTS and not os.path.isfile(font):
             raise ValueError(
-                f"fonts: {font} is neither a font file nor one of {list(HERSHEY_FONTS)}."
+                f"fonts: {font} is neither a font file nor one of {list(BUILTIN_FONTS)}."
             )
     return fonts
 
@@ -321,8 +321,10 @@ def make_synthetic_plates(
     image_size : tuple of int, default=(416, 416)
         ``(height, width)`` of the photos.
     font : path or None, default=None
-        Font file (or ``"hershey-simplex"``/``"hershey-duplex"``) of the plate text; None
-        takes the first plate-like font found on this machine.
+        Font file of the plate text, or a built-in font (``"skplate-din"``,
+        ``"skplate-din-bold"``, ``"skplate-din-narrow"``: skplate's condensed plate face;
+        ``"hershey-simplex"``, ``"hershey-duplex"``: OpenCV's); None takes the first
+        plate-like font found on this machine.
 
     Returns
     -------
