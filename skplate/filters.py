@@ -38,6 +38,7 @@ __all__ = [
     "stable_threshold",
     "stable_tozero",
     "stable_truncate",
+    "unsharp_mask",
     "variant_names",
 ]
 
@@ -241,6 +242,30 @@ def bilateral_sharpen(
     return sharpen(smooth, center=center)
 
 
+def unsharp_mask(
+    gray: np.ndarray, *, unsharp_sigma: float = 5.0, unsharp_amount: float = 2.0
+) -> np.ndarray:
+    """Restore edges a blur has softened: ``gray + amount * (gray - gaussian(gray, sigma))``.
+
+    The 3x3 kernels of :func:`sharpen` act on a pixel's immediate neighbours; in a
+    240x80 crop, a plate photographed slightly out of focus is blurred over several
+    pixels, and the gaps between characters and inside them fill with gray. Subtracting
+    a Gaussian blur at that scale lifts them back (values saturate at 0 and 255).
+
+    Parameters
+    ----------
+    gray : ndarray of shape (H, W), dtype uint8
+        The plate.
+    unsharp_sigma : float, default=5.0
+        Standard deviation, in pixels, of the Gaussian whose detail is amplified.
+    unsharp_amount : float, default=2.0
+        Gain on the detail; 0 returns the plate unchanged.
+    """
+    blurred = cv2.GaussianBlur(gray, (0, 0), float(unsharp_sigma))
+    amount = float(unsharp_amount)
+    return cv2.addWeighted(gray, 1.0 + amount, blurred, -amount, 0.0)
+
+
 def _bilateral(
     gray: np.ndarray,
     *,
@@ -267,10 +292,11 @@ FILTERS: dict[str, Callable[..., np.ndarray]] = {
     "brightness_otsu": brightness_otsu,
     "sharpen": sharpen,
     "bilateral_sharpen": bilateral_sharpen,
+    "unsharp": unsharp_mask,
 }
 
 #: The order ``FilterBank(filters=None)`` uses: the plain crop first, then binarisations,
-#: threshold-based contrast changes and the sharpened variants.
+#: threshold-based contrast changes and the sharpened variants, the unsharp mask last.
 DEFAULT_FILTERS: tuple[str, ...] = tuple(FILTERS)
 
 #: The default value of every filter parameter, by :class:`FilterBank` parameter name.
@@ -286,7 +312,12 @@ DEFAULT_PARAMS: dict[str, object] = {
     "bilateral_sigma_color": 75,
     "bilateral_sigma_space": 75,
     "bilateral_centers": (5, 7, 9),
+    "unsharp_sigma": 5.0,
+    "unsharp_amount": 2.0,
 }
+
+# The default filters of skplate 0.2.0, before ``"unsharp"``: models saved then keep them.
+_FILTERS_BEFORE_UNSHARP = DEFAULT_FILTERS[:-1]
 
 
 def _keywords(func: Callable) -> tuple[str, ...]:
@@ -484,7 +515,7 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Names from :data:`FILTERS` selecting and ordering the filters; ``None`` means all,
         in the order of :data:`DEFAULT_FILTERS`: ``gray, otsu, open, clahe_tozero,
         otsu_truncate, stable_truncate, stable_tozero, brightness_tozero,
-        brightness_otsu, sharpen, bilateral_sharpen``.
+        brightness_otsu, sharpen, bilateral_sharpen, unsharp``.
     blur_kernel : int, default=5
         Odd Gaussian kernel size of ``"open"``.
     open_kernel : int, default=3
@@ -506,6 +537,10 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Sigmas of the bilateral filter.
     bilateral_centers : tuple of float, default=(5, 7, 9)
         Kernel centres of ``"bilateral_sharpen"``, one variant each.
+    unsharp_sigma : float, default=5.0
+        Scale, in pixels, of the detail ``"unsharp"`` amplifies (:func:`unsharp_mask`).
+    unsharp_amount : float, default=2.0
+        Gain of ``"unsharp"`` on that detail.
 
     Attributes
     ----------
@@ -543,6 +578,8 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         "bilateral_sigma_color": [Interval(Real, 0, None, closed="neither")],
         "bilateral_sigma_space": [Interval(Real, 0, None, closed="neither")],
         "bilateral_centers": [list, tuple, np.ndarray],
+        "unsharp_sigma": [Interval(Real, 0, None, closed="neither")],
+        "unsharp_amount": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -560,6 +597,8 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         bilateral_sigma_color: float = 75,
         bilateral_sigma_space: float = 75,
         bilateral_centers: Sequence[float] = (5, 7, 9),
+        unsharp_sigma: float = 5.0,
+        unsharp_amount: float = 2.0,
     ) -> None:
         self.filters = filters
         self.blur_kernel = blur_kernel
@@ -573,6 +612,17 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.bilateral_sigma_color = bilateral_sigma_color
         self.bilateral_sigma_space = bilateral_sigma_space
         self.bilateral_centers = bilateral_centers
+        self.unsharp_sigma = unsharp_sigma
+        self.unsharp_amount = unsharp_amount
+
+    def __setstate__(self, state: dict) -> None:
+        # Banks pickled by skplate 0.2.0 predate "unsharp": their ``filters=None`` meant
+        # the 15 variants their recognizer was fitted and weighted with, so keep those.
+        if "unsharp_sigma" not in state:
+            state = {**state, "unsharp_sigma": 5.0, "unsharp_amount": 2.0}
+            if state.get("filters") is None:
+                state["filters"] = list(_FILTERS_BEFORE_UNSHARP)
+        super().__setstate__(state)
 
     def _filter_params(self) -> dict[str, object]:
         return {key: getattr(self, key) for key in DEFAULT_PARAMS}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import cv2
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ from skplate.filters import (
     otsu,
     sharpen,
     stable_threshold,
+    unsharp_mask,
     variant_names,
 )
 
@@ -38,6 +41,7 @@ ALL_VARIANTS = [
     "bilateral_sharpen_5",
     "bilateral_sharpen_7",
     "bilateral_sharpen_9",
+    "unsharp",
 ]
 
 
@@ -141,6 +145,46 @@ def test_sharpen_kernel_is_normalised():
     assert np.abs(strong.astype(int) - plate).mean() > np.abs(mild.astype(int) - plate).mean()
 
 
+def test_unsharp_mask_reopens_the_gaps_a_blur_filled():
+    flat = np.full((20, 30), 123, np.uint8)
+    np.testing.assert_array_equal(unsharp_mask(flat), flat)
+    # Two dark bars 4 px apart, blurred as an out-of-focus photo blurs them: the gap
+    # between them turns dark gray, and Otsu then sees one blob instead of two.
+    bars = np.full((40, 60), 200, np.uint8)
+    bars[8:32, 20:28] = bars[8:32, 32:40] = 40
+    blurred = cv2.GaussianBlur(bars, (0, 0), 3.0)
+
+    def blobs(image: np.ndarray) -> int:
+        _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        return cv2.connectedComponents(ink)[0] - 1
+
+    assert blobs(bars) == 2 and blobs(blurred) == 1
+    sharpened = unsharp_mask(blurred)
+    assert sharpened.dtype == np.uint8 and sharpened.shape == blurred.shape
+    assert blobs(sharpened) == 2
+    # The gap is lighter than the bars again; 3x3 sharpening does not reach that far.
+    assert int(sharpened[20, 30]) - int(sharpened[20, 24]) > 2 * (
+        int(blurred[20, 30]) - int(blurred[20, 24])
+    )
+    assert blobs(sharpen(blurred, center=5)) == 1
+    np.testing.assert_array_equal(unsharp_mask(blurred, unsharp_amount=0), blurred)
+
+
+def test_banks_pickled_before_unsharp_keep_their_variants(plates):
+    old = FilterBank().fit(plates)
+    state = dict(old.__getstate__())  # as skplate 0.2.0 pickled it
+    for key in ("unsharp_sigma", "unsharp_amount"):
+        del state[key]
+    state["variant_names_"] = ALL_VARIANTS[:-1]
+    state["n_variants_"] = len(ALL_VARIANTS) - 1
+    restored = FilterBank.__new__(FilterBank)
+    restored.__setstate__(state)
+    assert restored.get_params()["unsharp_sigma"] == 5.0
+    assert restored.transform(plates).shape[1] == len(ALL_VARIANTS) - 1  # as fitted
+    current = pickle.loads(pickle.dumps(old))  # today's banks are untouched
+    assert current.filters is None and current.transform(plates).shape[1] == len(ALL_VARIANTS)
+
+
 def test_bilateral_variants_match_the_pure_function():
     plate, _ = draw_plate()
     variants = apply_filters(plate, ["bilateral_sharpen"], {"bilateral_centers": (5, 9)})
@@ -205,6 +249,8 @@ def test_filters_select_and_order(plates):
         ({"sharpen_centers": 5}, "sharpen_centers"),
         ({"bilateral_centers": ("a",)}, "bilateral_centers"),
         ({"bilateral_diameter": 0}, "bilateral_diameter"),
+        ({"unsharp_sigma": 0}, "unsharp_sigma"),
+        ({"unsharp_amount": -1.0}, "unsharp_amount"),
     ],
 )
 def test_filter_bank_bad_params(plates, params, match):
