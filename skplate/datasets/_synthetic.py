@@ -192,10 +192,12 @@ def make_synthetic_chars(
     characters : str, default="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         The classes, one character each.
     fonts : path, list of paths or None, default=None
-        Font files to draw with, or ``"hershey-simplex"``/``"hershey-duplex"`` (OpenCV's
-        built-in fonts). None uses the condensed/bold sans-serif fonts found on this
-        machine (DejaVu, Liberation, ...), or the Hershey fonts when there are none, so it
-        always works. The font list is part of what ``random_state`` reproduces.
+        Font files to draw with, or built-in fonts: ``"skplate-din"``,
+        ``"skplate-din-bold"``, ``"skplate-din-narrow"`` (skplate's condensed plate face,
+        drawn from strokes) and ``"hershey-simplex"``/``"hershey-duplex"`` (OpenCV's).
+        None uses the condensed/bold sans-serif fonts found on this machine (DejaVu,
+        Liberation, ...; the Hershey fonts when there are none) and ``"skplate-din"``,
+        so it always works. The font list is part of what ``random_state`` reproduces.
     random_state : int, RandomState instance or None, default=None
         Seed of the rendering and augmentation; an int gives the same images every call.
     return_X_y : bool, default=False
