@@ -619,7 +619,11 @@ class FilterBank(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         # Banks pickled by skplate 0.2.0 predate "unsharp": their ``filters=None`` meant
         # the 15 variants their recognizer was fitted and weighted with, so keep those.
         if "unsharp_sigma" not in state:
-            state = {**state, "unsharp_sigma": 5.0, "unsharp_amount": 2.0}
+            state = {
+                **state,
+                "unsharp_sigma": DEFAULT_PARAMS["unsharp_sigma"],
+                "unsharp_amount": DEFAULT_PARAMS["unsharp_amount"],
+            }
             if state.get("filters") is None:
                 state["filters"] = list(_FILTERS_BEFORE_UNSHARP)
         super().__setstate__(state)

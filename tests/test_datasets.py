@@ -30,7 +30,7 @@ from skplate.datasets._fonts import (
 )
 from skplate.datasets._junk import JUNK_KINDS
 from skplate.datasets._plates import parse_yolo_plate_box
-from skplate.datasets._stroke_font import render_stroke_glyph
+from skplate.datasets._stroke_font import draw_stroke_glyph
 from skplate.formats import NOT_A_CHARACTER
 from skplate.normalize import CharNormalizer
 from skplate.samples import PlateSample, check_samples
@@ -365,7 +365,7 @@ def test_stroke_font_draws_every_plate_character():
     assert bold.sum() > 1.2 * regular.sum() and bold.shape[0] >= regular.shape[0]
     assert narrow.shape[1] < 0.9 * regular.shape[1] and narrow.shape[0] == regular.shape[0]
     with pytest.raises(ValueError, match="skplate-din-bold"):
-        render_stroke_glyph("A", font="din")
+        draw_stroke_glyph("A", font="din")
 
 
 def test_stroke_font_has_plate_shapes():

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ._stroke_font import STROKE_FONT, STROKE_FONTS, render_stroke_glyph
+from ._stroke_font import STROKE_FONT, STROKE_FONTS, draw_stroke_glyph
 
 __all__ = [
     "BUILTIN_FONTS",
@@ -170,6 +170,13 @@ def _render_hershey(font: str, char: str, size: int, thickness: int | None = Non
     return _crop_to_ink(canvas)
 
 
+def _render_builtin(font: str, char: str, cap_height: int) -> np.ndarray:
+    """A glyph of one of :data:`BUILTIN_FONTS`, cropped to the ink."""
+    if font in _STROKE_FONTS_SET:
+        return _crop_to_ink(draw_stroke_glyph(char, cap_height, font))
+    return _render_hershey(font, char, cap_height)
+
+
 @lru_cache(maxsize=4096)
 def render_glyph(font: str, char: str, size: int = 96) -> np.ndarray:
     """Render one character as a tight uint8 ink mask (255 = ink, 0 = paper).
@@ -188,10 +195,8 @@ def render_glyph(font: str, char: str, size: int = 96) -> np.ndarray:
     mask : ndarray of uint8
         Read-only (it is cached); copy before drawing on it.
     """
-    if font in _STROKE_FONTS_SET:
-        mask = render_stroke_glyph(char, int(size * 0.73), font)
-    elif font in _HERSHEY_FONTS_SET:
-        mask = _render_hershey(font, char, int(size * 0.73))
+    if font in _BUILTIN_FONTS_SET:
+        mask = _render_builtin(font, char, int(size * 0.73))
     else:
         mask = _render_truetype(font, char, size)
     if mask.size == 0:
@@ -229,11 +234,7 @@ def render_text_line(
         if char.isspace():
             placed.append((None, 0))
         elif builtin:  # stroke glyphs: stand them on the baseline
-            mask = (
-                render_stroke_glyph(char, cap_height, font)
-                if font in _STROKE_FONTS_SET
-                else _render_hershey(font, char, cap_height)
-            )
+            mask = _render_builtin(font, char, cap_height)
             placed.append((mask, -mask.shape[0]))
         else:
             mask = _render_truetype(font, char, size)

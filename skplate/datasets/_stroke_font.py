@@ -17,22 +17,23 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["STROKE_FONT", "STROKE_FONTS", "render_stroke_glyph"]
+__all__ = ["STROKE_FONT", "STROKE_FONTS", "draw_stroke_glyph"]
+
+_STROKE = 0.14  # the regular stroke width, in cap heights (the glyphs are laid out for it)
+_H = _STROKE / 2  # centre lines stay half a stroke inside the box
 
 #: Name of the built-in stroke font's regular face, usable wherever a font file is accepted.
 STROKE_FONT = "skplate-din"
 
 # Face -> (stroke width in cap heights, horizontal scale of the glyphs).
 _FACES = {
-    STROKE_FONT: (0.14, 1.0),
+    STROKE_FONT: (_STROKE, 1.0),
     "skplate-din-bold": (0.18, 1.0),
     "skplate-din-narrow": (0.13, 0.78),
 }
 #: The faces of the stroke font: regular, bold and narrow.
 STROKE_FONTS = tuple(_FACES)
 
-_STROKE = 0.14  # the regular stroke width, in cap heights (the glyphs are laid out for it)
-_H = _STROKE / 2  # centre lines stay half a stroke inside the box
 _TOP, _BOTTOM, _MIDDLE = _H, 1 - _H, 0.5
 
 
@@ -148,8 +149,11 @@ def _glyphs() -> dict[str, tuple[float, list[np.ndarray]]]:
 _GLYPHS = _glyphs()
 
 
-def render_stroke_glyph(char: str, cap_height: int = 70, font: str = STROKE_FONT) -> np.ndarray:
-    """Draw one character of the stroke font as a tight uint8 ink mask (255 = ink).
+def draw_stroke_glyph(char: str, cap_height: int = 70, font: str = STROKE_FONT) -> np.ndarray:
+    """Draw one character of the stroke font as a uint8 ink mask (255 = ink) with a blank margin.
+
+    :func:`skplate.datasets._fonts.render_glyph` crops it to the ink, as it does the other
+    fonts' glyphs.
 
     Parameters
     ----------
@@ -174,5 +178,4 @@ def render_stroke_glyph(char: str, cap_height: int = 70, font: str = STROKE_FONT
         points = (points * (scale, 1.0)) * cap_height + pad
         pixels = np.round(points * 8).astype(np.int32)  # 3 subpixel bits
         cv2.polylines(canvas, [pixels], False, 255, thickness, cv2.LINE_AA, shift=3)
-    rows, cols = np.flatnonzero(canvas.any(axis=1)), np.flatnonzero(canvas.any(axis=0))
-    return canvas[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return canvas
