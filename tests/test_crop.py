@@ -206,7 +206,7 @@ def test_cropper_fit_transform():
 
 def test_cropper_output_size_and_no_deskew():
     photo, box = draw_plate(5.0)
-    cropper = PlateCropper(output_size=(120, 30), deskew=False, margin=(0, 0))
+    cropper = PlateCropper(output_size=(120, 30), deskew=False, max_slant=0, margin=(0, 0))
     plates = cropper.fit_transform([(photo, box)])
     assert plates.shape == (1, 30, 120)
     np.testing.assert_array_equal(plates[0], crop_plate(photo, box, (0, 0), (120, 30)))
