@@ -409,7 +409,9 @@ def estimate_slant(gray: np.ndarray, max_slant: float = 0.4) -> float:
     to the right per pixel of height. The ink of the text line (:func:`~skplate.segment.text_mask`:
     the frame, bumper and lines above and below it removed) is projected onto the columns
     of the plate sheared back by each candidate slant; upright strokes give the sharpest
-    column profile. The grid has a step of 0.02.
+    column profile. The grid has a step of 0.02. Upright plate lettering is found upright:
+    most characters have vertical stems; a line made mostly of long parallel diagonals
+    (``7777`` in a font whose ``7`` is a thin slanted bar) can look italic.
 
     Parameters
     ----------

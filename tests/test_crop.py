@@ -10,7 +10,15 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skplate.crop import PlateCropper, crop_plate, deskew, estimate_skew, eu_band_mask
+from skplate.crop import (
+    PlateCropper,
+    crop_plate,
+    deskew,
+    deslant,
+    estimate_skew,
+    estimate_slant,
+    eu_band_mask,
+)
 from skplate.samples import PlateSample
 
 PLATE_BOX = (120, 110, 360, 190)  # x1, y1, x2, y2 of the unrotated 240x80 plate
@@ -188,6 +196,60 @@ def test_deskew_leaves_straight_plate_alone():
         deskew(crop, mode="affine")
 
 
+# --- estimate_slant / deslant -----------------------------------------------------------
+
+
+def draw_upright_plate(text: str = "1234BCD") -> np.ndarray:
+    """A 240x80 gray plate with a frame and upright dark lettering."""
+    plate = np.full((80, 240), PLATE, np.uint8)
+    cv2.rectangle(plate, (2, 2), (237, 77), INK, thickness=2)
+    cv2.putText(plate, text, (14, 58), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4, cv2.LINE_AA)
+    return plate
+
+
+def lean(plate: np.ndarray, slant: float) -> np.ndarray:
+    """Shear a plate so its characters lean right by ``slant`` pixels per row (italic)."""
+    height, width = plate.shape
+    matrix = np.array([[1.0, -slant, slant * (height - 1) / 2.0], [0.0, 1.0, 0.0]])
+    return cv2.warpAffine(plate, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
+def column_sharpness(plate: np.ndarray) -> float:
+    """Sum of squared column counts of the dark pixels: higher when strokes stand upright."""
+    counts = np.count_nonzero(plate[15:65] < 128, axis=0).astype(float)
+    return float(np.sum(counts**2))
+
+
+@pytest.mark.parametrize("slant", [-0.25, -0.1, 0.1, 0.2, 0.35])
+def test_estimate_slant_recovers_a_known_lean(slant):
+    assert estimate_slant(lean(draw_upright_plate(), slant)) == pytest.approx(slant, abs=0.04)
+
+
+def test_estimate_slant_upright_blank_and_limits():
+    for text in ("1234BCD", "HELLO12", "0000000"):
+        assert estimate_slant(draw_upright_plate(text)) == 0.0
+    assert estimate_slant(np.full((80, 240), 200, np.uint8)) == 0.0
+    leaning = lean(draw_upright_plate(), 0.3)
+    assert estimate_slant(leaning, max_slant=0) == 0.0
+    assert abs(estimate_slant(leaning, max_slant=0.1)) <= 0.1
+    for bad in (-0.1, 1.5, "0.4"):
+        with pytest.raises(ValueError, match="max_slant"):
+            estimate_slant(leaning, max_slant=bad)
+
+
+def test_deslant_stands_the_characters_up():
+    upright = draw_upright_plate()
+    leaning = lean(upright, 0.3)
+    straight = deslant(leaning)
+    assert straight.shape == leaning.shape
+    assert straight.dtype == np.uint8
+    assert abs(estimate_slant(straight)) <= 0.04
+    assert column_sharpness(straight) > 1.2 * column_sharpness(leaning)
+    assert column_sharpness(straight) > 0.85 * column_sharpness(upright)
+    blank = np.full((80, 240), 200, np.uint8)
+    assert deslant(blank) is blank
+
+
 # --- PlateCropper -----------------------------------------------------------------------
 
 
@@ -225,6 +287,32 @@ def test_cropper_deskew_straightens_plate():
     assert abs(estimate_skew(default)) < 1.0
 
 
+def test_cropper_deslants_italic_lettering():
+    photo = np.full((200, 400), BACKGROUND, np.uint8)
+    photo[60:140, 80:320] = lean(draw_upright_plate(), 0.25)
+    exact = dict(margin=(0, 0), output_size=(240, 80))
+    sample = [(photo, (80, 60, 320, 140))]
+    kept = PlateCropper(max_slant=0, **exact).fit_transform(sample)[0]
+    upright = PlateCropper(**exact).fit_transform(sample)[0]
+    assert estimate_slant(kept) == pytest.approx(0.25, abs=0.04)
+    assert abs(estimate_slant(upright)) <= 0.04
+    assert column_sharpness(upright) > 1.2 * column_sharpness(kept)
+
+
+def test_croppers_pickled_before_the_deslant_keep_their_plates():
+    photo = np.full((200, 400), BACKGROUND, np.uint8)
+    photo[60:140, 80:320] = lean(draw_upright_plate(), 0.25)
+    sample = [(photo, (80, 60, 320, 140))]
+    state = dict(PlateCropper().fit(sample).__getstate__())
+    del state["max_slant"]  # as skplate 0.2.0 pickled it
+    restored = PlateCropper.__new__(PlateCropper)
+    restored.__setstate__(state)
+    assert restored.get_params()["max_slant"] == 0.0
+    np.testing.assert_array_equal(
+        restored.transform(sample), PlateCropper(max_slant=0).fit_transform(sample)
+    )
+
+
 def test_cropper_errors_name_the_sample():
     photo, box = draw_plate()
     cropper = PlateCropper().fit([(photo, box)])
@@ -255,6 +343,8 @@ def test_cropper_not_fitted():
         ({"deskew": "yes"}, "deskew"),
         ({"max_skew": 60}, "max_skew"),
         ({"max_skew": -1}, "max_skew"),
+        ({"max_slant": -0.1}, "max_slant"),
+        ({"max_slant": 1.5}, "max_slant"),
     ],
 )
 def test_cropper_bad_params(params, match):
