@@ -309,6 +309,19 @@ def _lookalike_groups(text: str) -> tuple[str, ...]:
     return groups
 
 
+def _margin(text: str) -> tuple[float, float]:
+    """``--extra-margin``: two fractions ``MX,MY`` of the box width and height."""
+    from .crop import _check_margin
+
+    try:
+        return _check_margin(tuple(float(part) for part in text.split(",")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected two fractions of the box width and height MX,MY (such as 0.02,0), "
+            f"each above -0.5; got {text!r}"
+        ) from None
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     parts = text.split(",")
     try:
@@ -459,6 +472,17 @@ def _model_options(*, required: bool) -> argparse.ArgumentParser:
         metavar="GROUPS",
         help="comma-separated groups of characters the decoder pools, such as 0O,1I, so "
         "that the format and the neighbours decide between them; 'none' pools nothing "
+        "(default: the model's)",
+    )
+    parent.add_argument(
+        "--extra-margin",
+        dest="extra_margins",
+        type=_margin,
+        action="append",
+        metavar="MX,MY",
+        help="also read each plate cropped with this margin (fractions of the box width "
+        "and height; 0.02,0 drops the vertical margin), all crops voting together: "
+        "test-time augmentation, one more crop's reading time each; repeatable "
         "(default: the model's)",
     )
     return parent
@@ -753,6 +777,23 @@ def _use_lookalikes(model: object, groups: tuple[str, ...] | None) -> None:
         model.set_params(lookalikes=groups)
 
 
+def _use_extra_margins(
+    model: object, margins: list[tuple[float, float]] | None, log: _Log
+) -> None:
+    """``--extra-margin``: the extra crops each plate is read from (re-fits the stages)."""
+    if margins is None:
+        return
+    weights = getattr(model, "variant_weights_", None)
+    learned = weights is not None and any(float(w) != 1.0 for w in weights)
+    model.set_params(extra_margins=margins).fit([])
+    log.debug(f"re-fitted the recognizer with extra crops of margins {margins}.")
+    if learned:
+        log.warn(
+            "reading with --extra-margin re-fits the model and drops its learned variant "
+            "weights (every variant now weighs the same)."
+        )
+
+
 def _use_jobs(model: object, jobs: int | None, log: _Log) -> None:
     """``--jobs``: the recognizer's ``n_jobs`` for reading (not saved with the model)."""
     if jobs is not None:
@@ -788,6 +829,7 @@ def _score(model, data, plate_format, batch_size: int, log: _Log) -> tuple[dict,
         "format": _format_label(plate_format),
         "voting": model.get_params(deep=False)["voting"],
         "lookalikes": list(model.get_params(deep=False)["lookalikes"] or ()),
+        "extra_margins": [list(m) for m in model.get_params(deep=False)["extra_margins"] or ()],
     }
     return scores, readings
 
@@ -925,6 +967,7 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     plate_format = _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
+    _use_extra_margins(model, args.extra_margins, log)
     _use_jobs(model, args.jobs, log)
     data, skipped = _load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
@@ -1135,6 +1178,7 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
+    _use_extra_margins(model, args.extra_margins, log)
     _use_jobs(model, args.jobs, log)
     verbose = bool(log.verbose)
     failed = 0

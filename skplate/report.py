@@ -254,8 +254,7 @@ def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
 
 def _batch_cards(recognizer, samples, indices, truths, n_shown: int) -> list[_Card]:
     """Crop, filter and segment a batch once, classify its characters in one call, lay out."""
-    crops = recognizer.cropper_.transform(samples)
-    variants = recognizer.filter_bank_.transform(crops)
+    crops, variants = recognizer._plate_variants(samples)
     segments = recognizer.segmenter_.transform(variants)
     log_proba = recognizer._log_proba(segments.chars)
     cards = []

@@ -81,6 +81,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["train", "--epochs", "0"],
         ["evaluate", "--model", "m.joblib", "--lookalikes", "0"],
         ["predict", "--model", "m.joblib", "a.jpg", "--lookalikes", "0O,O1"],
+        ["evaluate", "--model", "m.joblib", "--extra-margin", "0.02"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--extra-margin", "0.02,-0.6"],
         ["no-such-command"],
     ],
 )
@@ -96,6 +98,14 @@ def test_bad_arguments_exit_2(argv, capsys):
 def test_lookalikes_option(command, value, groups):
     argv = [command[0], "--model", "m.joblib", *command[1:], "--lookalikes", value]
     assert cli.build_parser().parse_args(argv).lookalikes == groups
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_extra_margin_option(command):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).extra_margins is None
+    more = ["--extra-margin", "0.02,0", "--extra-margin", " 0, 0.1"]
+    assert cli.build_parser().parse_args(argv + more).extra_margins == [(0.02, 0.0), (0.0, 0.1)]
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
@@ -624,6 +634,20 @@ def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, ca
     assert runs["none"]["lookalikes"] == [] and runs["0O,1I"]["lookalikes"] == ["0O", "1I"]
     assert runs["none"]["total"] == runs["0O,1I"]["total"] == 21
     assert tiny_model_file.read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsys):
+    before = tiny_model_file.read_bytes()
+    scores = tmp_path / "scores.json"
+    argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
+            "--format", "spanish", "--extra-margin", "0.02,0", "--json", str(scores)]
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    payload = json.loads(scores.read_text())
+    assert payload["extra_margins"] == [[0.02, 0.0]] and payload["total"] == 21
+    assert tiny_model_file.read_bytes() == before  # the option is not saved into the model
 
 
 @pytest.mark.slow

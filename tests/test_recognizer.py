@@ -200,11 +200,46 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
         ({"lookalikes": ["0O", "O0"]}, "more than one group"),
         ({"lookalikes": "0O"}, "lookalikes"),
         ({"lookalike_weight": 1.5}, "lookalike_weight"),
+        ({"extra_margins": [(0.02,)]}, r"extra_margins\[0\]: margin"),
+        ({"extra_margins": [(0.02, 0.0), (0.02, -0.7)]}, r"extra_margins\[1\]: margin"),
+        ({"extra_margins": (0.02, 0.0)}, r"extra_margins\[0\]"),
     ],
 )
 def test_bad_params(tiny_char_model, plates, params, name):
     with pytest.raises(ValueError, match=name):
         make_plate_recognizer(tiny_char_model, **params).fit(plates.samples)
+
+
+# -- extra crops (test-time augmentation) ----------------------------------------------------
+def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, readings, plates):
+    same = clone(recognizer).set_params(extra_margins=[recognizer.cropper_.margin])
+    same.fit(plates.samples, plates.target)
+    names = recognizer.variant_names_
+    assert same.variant_names_ == names + [f"{name}@0.02,0.05" for name in names]
+    assert len(same.variant_weights_) == 2 * len(names)
+    for one, two in zip(readings, same.predict_readings(plates.samples), strict=True):
+        # The same margin crops the same plate: each variant reads as before, twice.
+        assert two.variant_texts == one.variant_texts * 2
+        assert two.text == one.text
+
+    tight = clone(recognizer).set_params(extra_margins=[(0.02, 0.0)]).fit(plates.samples)
+    crops, variants = tight._plate_variants(list(plates.samples))
+    n = len(names)
+    np.testing.assert_array_equal(crops, recognizer.cropper_.transform(plates.samples))
+    np.testing.assert_array_equal(variants[:, :n], recognizer.filter_bank_.transform(crops))
+    tighter = PlateCropper(margin=(0.02, 0.0)).fit([]).transform(plates.samples)
+    np.testing.assert_array_equal(variants[:, n:], recognizer.filter_bank_.transform(tighter))
+    assert not np.array_equal(variants[:, n:], variants[:, :n])
+    assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [2 * n] * 4
+
+
+def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, readings, plates):
+    state = dict(recognizer.__getstate__())  # as skplate 0.2.0 saved it
+    del state["extra_margins"], state["extra_croppers_"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_margins"] is None
+    assert old.predict(plates.samples).tolist() == [r.text for r in readings]
 
 
 # -- reading -------------------------------------------------------------------------------
