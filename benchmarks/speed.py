@@ -33,6 +33,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
@@ -47,10 +49,11 @@ def _stage_split(model, samples) -> dict[str, float]:
     timings = {}
     start = time.perf_counter()
     checked = check_samples(samples)
-    plates = model.cropper_.transform(checked)
+    croppers = [model.cropper_, *getattr(model, "extra_croppers_", [])]  # extra_margins
+    crops = [cropper.transform(checked) for cropper in croppers]
     timings["crop"] = time.perf_counter() - start
     start = time.perf_counter()
-    variants = model.filter_bank_.transform(plates)
+    variants = np.concatenate([model.filter_bank_.transform(plates) for plates in crops], axis=1)
     timings["filters"] = time.perf_counter() - start
     start = time.perf_counter()
     segments = model.segmenter_.transform(variants)
