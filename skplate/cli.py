@@ -749,17 +749,22 @@ def _load_recognizer(path: str) -> object:
     return model
 
 
+def _refit(model: object, log: _Log, **params: object) -> bool:
+    """Set recognizer parameters and re-fit its stages; True if learned weights were lost."""
+    weights = getattr(model, "variant_weights_", None)
+    learned = weights is not None and any(float(w) != 1.0 for w in weights)
+    model.set_params(**params).fit([])
+    log.debug(f"re-fitted the recognizer with {params}.")
+    return learned
+
+
 def _use_format(model: object, plate_format: str | None, voting: str | None, log: _Log) -> object:
     """Set the model's format (re-fitting its stages when it changes) and voting."""
     from .formats import get_formats
 
     current = model.get_params(deep=False)["plate_format"]
     if plate_format is not None and get_formats(plate_format) != get_formats(current):
-        weights = getattr(model, "variant_weights_", None)
-        learned = weights is not None and any(float(w) != 1.0 for w in weights)
-        model.set_params(plate_format=plate_format).fit([])
-        log.debug(f"re-fitted the recognizer for --format {plate_format} (was {current!r}).")
-        if learned:
+        if _refit(model, log, plate_format=plate_format):
             log.warn(
                 f"the model was fitted for the format {_format_label(current)!r}; reading "
                 f"with {plate_format!r} re-fits it and drops its learned variant weights "
@@ -781,13 +786,7 @@ def _use_extra_margins(
     model: object, margins: list[tuple[float, float]] | None, log: _Log
 ) -> None:
     """``--extra-margin``: the extra crops each plate is read from (re-fits the stages)."""
-    if margins is None:
-        return
-    weights = getattr(model, "variant_weights_", None)
-    learned = weights is not None and any(float(w) != 1.0 for w in weights)
-    model.set_params(extra_margins=margins).fit([])
-    log.debug(f"re-fitted the recognizer with extra crops of margins {margins}.")
-    if learned:
+    if margins is not None and _refit(model, log, extra_margins=margins):
         log.warn(
             "reading with --extra-margin re-fits the model and drops its learned variant "
             "weights (every variant now weighs the same)."
