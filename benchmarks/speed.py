@@ -49,8 +49,7 @@ def _stage_split(model, samples) -> dict[str, float]:
     timings = {}
     start = time.perf_counter()
     checked = check_samples(samples)
-    croppers = [model.cropper_, *getattr(model, "extra_croppers_", [])]  # extra_margins
-    crops = [cropper.transform(checked) for cropper in croppers]
+    crops = [cropper.transform(checked) for cropper in model._croppers()]  # extra_margins
     timings["crop"] = time.perf_counter() - start
     start = time.perf_counter()
     variants = np.concatenate([model.filter_bank_.transform(plates) for plates in crops], axis=1)

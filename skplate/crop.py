@@ -608,7 +608,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
             )
             if self.deskew:
                 plate = deskew(plate, self.max_skew)
-            plates[i] = deslant(plate, self.max_slant) if self.max_slant else plate
+            plates[i] = deslant(plate, self.max_slant)
         return plates
 
     def __sklearn_tags__(self):

@@ -372,8 +372,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return Segments.concatenate(parts)
 
     def _croppers(self) -> list[PlateCropper]:
-        """The cropper, then the extra croppers (none in models saved by skplate 0.2.0)."""
-        return [self.cropper_, *getattr(self, "extra_croppers_", [])]
+        """The cropper, then the extra croppers."""
+        return [self.cropper_, *self.extra_croppers_]
 
     def _plate_variants(self, samples: list[PlateSample]) -> tuple[np.ndarray, np.ndarray]:
         """The crops of validated plates and the filter variants of all their crops."""
@@ -510,7 +510,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
 
     def __setstate__(self, state: dict) -> None:
         # Recognizers saved by skplate 0.2.0 predate extra_margins: they read one crop.
-        super().__setstate__({"extra_margins": None, **state})
+        state = {"extra_margins": None, **state}
+        if "cropper_" in state:  # fitted: no extra croppers (an unfitted one stays unfitted)
+            state = {"extra_croppers_": [], **state}
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
