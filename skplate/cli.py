@@ -309,10 +309,12 @@ def _lookalike_groups(text: str) -> tuple[str, ...]:
     return groups
 
 
-def _margin(text: str) -> tuple[float, float]:
-    """``--extra-margin``: two fractions ``MX,MY`` of the box width and height."""
+def _margin(text: str) -> tuple[float, float] | None:
+    """``--extra-margin``: two fractions ``MX,MY`` of the box width and height; None for 'none'."""
     from .crop import _check_margin
 
+    if text.strip().lower() == "none":
+        return None
     try:
         return _check_margin(tuple(float(part) for part in text.split(",")))
     except ValueError:
@@ -320,6 +322,24 @@ def _margin(text: str) -> tuple[float, float]:
             f"expected two fractions of the box width and height MX,MY (such as 0.02,0), "
             f"each above -0.5; got {text!r}"
         ) from None
+
+
+_UNSET = object()  # an option left out (its value may be None)
+
+
+def _agreement(text: str) -> float | None:
+    """``--extra-below-agreement``: a share in (0, 1], or 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        share = float(text)
+    except ValueError:
+        share = float("nan")
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share of the variants in (0, 1] (such as 0.5) or 'none'; got {text!r}"
+        )
+    return share
 
 
 def _box(text: str) -> tuple[float, float, float, float]:
@@ -480,10 +500,20 @@ def _model_options(*, required: bool) -> argparse.ArgumentParser:
         type=_margin,
         action="append",
         metavar="MX,MY",
-        help="also read each plate cropped with this margin (fractions of the box width "
-        "and height; 0.02,0 drops the vertical margin), all crops voting together: "
-        "test-time augmentation, one more crop's reading time each; repeatable "
+        help="also read the plates the first crop does not settle cropped with this margin "
+        "(fractions of the box width and height; 0.02,0 drops the vertical margin), all "
+        "crops voting together: test-time augmentation; repeatable; 'none' reads one crop "
         "(default: the model's)",
+    )
+    parent.add_argument(
+        "--extra-below-agreement",
+        dest="extra_below_agreement",
+        type=_agreement,
+        default=_UNSET,
+        metavar="SHARE",
+        help="read the extra crops of the plates whose first crop's most common reading "
+        "holds less than this share of the variants (0.5: no majority); 'none' reads "
+        "them for every plate (default: the model's)",
     )
     return parent
 
@@ -782,15 +812,22 @@ def _use_lookalikes(model: object, groups: tuple[str, ...] | None) -> None:
         model.set_params(lookalikes=groups)
 
 
-def _use_extra_margins(
-    model: object, margins: list[tuple[float, float]] | None, log: _Log
+def _use_extra_crops(
+    model: object,
+    margins: list[tuple[float, float] | None] | None,
+    below_agreement: float | object | None,
+    log: _Log,
 ) -> None:
-    """``--extra-margin``: the extra crops each plate is read from (re-fits the stages)."""
-    if margins is not None and _refit(model, log, extra_margins=margins):
-        log.warn(
-            "reading with --extra-margin re-fits the model and drops its learned variant "
-            "weights (every variant now weighs the same)."
-        )
+    """``--extra-margin`` (re-fits the stages) and ``--extra-below-agreement``."""
+    if margins is not None:
+        margins = [margin for margin in margins if margin is not None]  # 'none': one crop
+        if _refit(model, log, extra_margins=margins):
+            log.warn(
+                "reading with --extra-margin re-fits the model and drops its learned variant "
+                "weights (every variant now weighs the same)."
+            )
+    if below_agreement is not _UNSET:
+        model.set_params(extra_below_agreement=below_agreement)
 
 
 def _use_jobs(model: object, jobs: int | None, log: _Log) -> None:
@@ -829,6 +866,10 @@ def _score(model, data, plate_format, batch_size: int, log: _Log) -> tuple[dict,
         "voting": model.get_params(deep=False)["voting"],
         "lookalikes": list(model.get_params(deep=False)["lookalikes"] or ()),
         "extra_margins": [list(m) for m in model.get_params(deep=False)["extra_margins"] or ()],
+        "extra_below_agreement": model.get_params(deep=False)["extra_below_agreement"],
+        "extra_crops_read": sum(
+            len(r.variant_names) > len(model.filter_bank_.variant_names_) for r in readings
+        ),
     }
     return scores, readings
 
@@ -966,7 +1007,7 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     plate_format = _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
-    _use_extra_margins(model, args.extra_margins, log)
+    _use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
     _use_jobs(model, args.jobs, log)
     data, skipped = _load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
@@ -1177,7 +1218,7 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
-    _use_extra_margins(model, args.extra_margins, log)
+    _use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
     _use_jobs(model, args.jobs, log)
     verbose = bool(log.verbose)
     failed = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -44,11 +45,12 @@ class PlateReading:
         In [0, 1]: the winning reading's weighted vote share (hard voting) or the geometric
         mean of the per-slot posterior of the chosen characters (soft voting).
     variant_texts : list of str
-        Each filter variant's own constrained reading (``""`` where none fits).
+        Each filter variant's own constrained reading (``""`` where none fits): the first
+        crop's variants, then those of the extra crops if the plate read them.
     variant_scores : list of float
         Each variant's decoding log-score.
     variant_names : list of str
-        The filter variants, in order.
+        The filter variants read, in order.
     error : str
         Why the plate could not be read (only with ``errors="record"``); ``""`` otherwise.
     """
@@ -179,14 +181,20 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     lookalike_weight : float, default=0.2
         The share of the classifier's preference within a group that is kept: 0 leaves
         the decision to the neighbours alone, 1 turns the pooling off.
-    extra_margins : sequence of (float, float) or None, default=None
-        Test-time augmentation: each plate is also cropped with each of these margins
-        (fractions of the box width and height, as ``PlateCropper(margin=...)`` takes;
-        every other cropper parameter as ``cropper``'s) and read like the first crop,
-        and the filter variants of all crops vote together. ``[(0.02, 0.0)]`` adds a crop
-        without the vertical margin, whose characters fill more of the plate's height:
-        +3 to +5 of the 117 reference plates on each of the three headline networks, for
-        twice the reading time (see the benchmarks page). None or ``()`` reads one crop.
+    extra_margins : sequence of (float, float) or None, default=((0.02, 0.0),)
+        Test-time augmentation: a plate the first crop does not settle (see
+        ``extra_below_agreement``) is also cropped with each of these margins (fractions
+        of the box width and height, as ``PlateCropper(margin=...)`` takes; every other
+        cropper parameter as ``cropper``'s) and read like the first crop, and the filter
+        variants of all its crops vote together. The default adds a crop without the
+        vertical margin, whose characters fill more of the plate's height (see the
+        benchmarks page). None or ``()`` reads one crop.
+    extra_below_agreement : float or None, default=0.5
+        Which plates the extra crops read: those whose first crop's variants agree
+        less, that is where the most common reading of the first crop holds less than
+        this share of the variants' weights (unread variants count against it; 0.5: no
+        majority). Reading them costs a second classifier call for those plates. None
+        reads the extra crops of every plate.
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant by how often it alone reads the training plates
         right (Laplace-smoothed); otherwise every variant weighs 1.
@@ -237,6 +245,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "lookalikes": [list, tuple, None],
         "lookalike_weight": [Interval(Real, 0, 1, closed="both")],
         "extra_margins": [list, tuple, None],
+        "extra_below_agreement": [Interval(Real, 0, 1, closed="right"), None],
         "learn_weights": ["boolean"],
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -255,7 +264,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         switch_penalty: float = -1.0,
         lookalikes: Sequence[str] | None = ("0O", "1I"),
         lookalike_weight: float = 0.2,
-        extra_margins: Sequence[tuple[float, float]] | None = None,
+        extra_margins: Sequence[tuple[float, float]] | None = ((0.02, 0.0),),
+        extra_below_agreement: float | None = 0.5,
         learn_weights: bool = True,
         adapt_epochs: int = 0,
         batch_size: int = 256,
@@ -272,6 +282,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.lookalikes = lookalikes
         self.lookalike_weight = lookalike_weight
         self.extra_margins = extra_margins
+        self.extra_below_agreement = extra_below_agreement
         self.learn_weights = learn_weights
         self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
@@ -333,7 +344,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 raise ValueError(f"X has {len(X)} plates but y has {len(y)} texts.")
             if self.adapt_epochs:
                 self.classifier_ = self._adapted_classifier(samples, y)
-            decodings = self._decode(samples)
+            decodings = self._decode(samples, every_crop=True)
             hits = np.array(
                 [[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)]
             )
@@ -358,9 +369,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         )
 
     # -- reading -------------------------------------------------------------------------
-    def _segment(self, samples: list[PlateSample]) -> Segments:
-        """Crop, filter and segment validated plates; in parallel chunks when ``n_jobs`` asks."""
-        stages = (self._croppers(), self.filter_bank_, self.segmenter_)
+    def _segment(
+        self, samples: list[PlateSample], croppers: list[PlateCropper] | None = None
+    ) -> Segments:
+        """Crop, filter and segment validated plates; in parallel chunks when ``n_jobs`` asks.
+
+        ``croppers`` (default: all of them, ``_croppers()``) are the crops to read.
+        """
+        croppers = self._croppers() if croppers is None else croppers
+        stages = (croppers, self.filter_bank_, self.segmenter_)
         n_jobs = effective_n_jobs(self.n_jobs)
         if n_jobs == 1 or len(samples) < 2 * n_jobs:
             return _segment_samples(stages, samples)
@@ -396,13 +413,50 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             )
         return log_proba
 
-    def _decode(self, samples: list[PlateSample]) -> list[list[Decoding]]:
-        """Decode every variant of every validated plate, ``batch_size`` plates at a time."""
+    def _decode(
+        self, samples: list[PlateSample], *, every_crop: bool = False
+    ) -> list[list[Decoding]]:
+        """Decode the variants of validated plates, ``batch_size`` plates at a time.
+
+        A plate's list holds its first crop's variants, then, if it reads them (every
+        plate with ``every_crop`` or ``extra_below_agreement=None``, else the plates
+        :meth:`_settled` says are not), those of its extra crops.
+        """
+        every_crop = every_crop or self.extra_below_agreement is None
         decodings: list[list[Decoding]] = []
         for start in range(0, len(samples), self.batch_size):
             batch = samples[start : start + self.batch_size]
-            decodings.extend(self._decode_segments(self._segment(batch)))
+            if every_crop or not self.extra_croppers_:
+                decodings.extend(self._decode_segments(self._segment(batch)))
+                continue
+            first = self._decode_segments(self._segment(batch, [self.cropper_]))
+            unsettled = [p for p, row in enumerate(first) if not self._settled(row)]
+            if unsettled:
+                extra = self._segment([batch[p] for p in unsettled], self.extra_croppers_)
+                for p, row in zip(unsettled, self._decode_segments(extra), strict=True):
+                    first[p] = first[p] + row
+            decodings.extend(first)
         return decodings
+
+    def _settled(self, first_crop: list[Decoding]) -> bool:
+        """Whether a plate needs no extra crops: there are none, or its first crop agrees."""
+        if not self.extra_croppers_:
+            return True
+        if self.extra_below_agreement is None:
+            return False
+        weights = self.variant_weights_[: len(first_crop)]
+        totals: dict[str, float] = defaultdict(float)
+        for decoding, weight in zip(first_crop, weights, strict=True):
+            if decoding.text:
+                totals[decoding.text] += weight
+        agreement = max(totals.values(), default=0.0) / max(float(weights.sum()), 1e-12)
+        return agreement >= self.extra_below_agreement
+
+    def _voting_variants(self, decodings: list[Decoding]) -> list[Decoding]:
+        """The variants that vote, out of every crop's: the first crop's alone if settled."""
+        n_first = len(self.filter_bank_.variant_names_)
+        first = decodings[:n_first]
+        return first if self._settled(first) else decodings
 
     def _decode_segments(
         self, segments: Segments, log_proba: np.ndarray | None = None
@@ -436,11 +490,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         ]
 
     def _vote(self, decodings: list[Decoding]) -> tuple[str, float]:
+        """Vote over a plate's decodings: its first crop's variants, then any extra crops'."""
+        weights = self.variant_weights_[: len(decodings)]
         if self.voting == "hard":
-            return hard_vote(decodings, self.variant_weights_)
+            return hard_vote(decodings, weights)
         return soft_vote(
             decodings,
-            self.variant_weights_,
+            weights,
             self.formats_,
             ALPHABET,
             switch_penalty=self.switch_penalty,
@@ -485,7 +541,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                     confidence=confidence,
                     variant_texts=[d.text for d in decodings],
                     variant_scores=[d.score for d in decodings],
-                    variant_names=list(self.variant_names_),
+                    variant_names=list(self.variant_names_[: len(decodings)]),
                 )
             )
         return readings
@@ -509,8 +565,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return {**super().__getstate__(), VERSION_KEY: __version__}
 
     def __setstate__(self, state: dict) -> None:
-        # Recognizers saved by skplate 0.2.0 predate extra_margins: they read one crop.
-        state = {"extra_margins": None, **state}
+        # Recognizers saved before extra_margins read one crop; those saved before
+        # extra_below_agreement read every crop of every plate.
+        state = {"extra_margins": None, "extra_below_agreement": None, **state}
         if "cropper_" in state:  # fitted: no extra croppers (an unfitted one stays unfitted)
             state = {"extra_croppers_": [], **state}
         super().__setstate__(state)

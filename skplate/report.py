@@ -193,7 +193,8 @@ def _plate_card(
     decodings: list[Decoding],
     n_shown: int,
 ) -> _Card:
-    text, confidence = recognizer._vote(decodings)
+    voting = recognizer._voting_variants(decodings)  # what predict reads for this plate
+    text, confidence = recognizer._vote(voting)
     hit = None if truth is None else truth == text
     names = recognizer.variant_names_
     figures, strips = [], []
@@ -217,14 +218,19 @@ def _plate_card(
             "</td></tr>"
         )
     hidden = len(names) - n_shown
-    more = f'<p class="note">{hidden} more variants voted but are not shown.</p>' if hidden else ""
+    more = f'<p class="note">{hidden} more variants are not shown.</p>' if hidden else ""
+    if len(voting) < len(decodings):
+        more += (
+            f'<p class="note">The first {len(voting)} variants (the first crop) agreed, so '
+            "the extra crops' variants did not vote.</p>"
+        )
     first = strips[0] if strips else ""
     body = (
         _header(index, name, truth, text, confidence)
         + '<div class="top"><figure class="crop">'
         + _img(crop, "crop", f"crop of {name}")
         + "<figcaption>crop</figcaption></figure>"
-        + _vote_table(recognizer, decodings, text, confidence)
+        + _vote_table(recognizer, voting, text, confidence)
         + "</div>"
         + f'<div class="variants">{"".join(figures)}</div>{more}'
         + f"<h3>characters of {_esc(names[0]) if n_shown else 'the first variant'}</h3>"

@@ -511,9 +511,13 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
 
     def segment_variant(self, gray: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Boxes and ink masks of the characters of one variant image."""
+        return find_character_boxes(gray, **self._box_params())
+
+    def _box_params(self) -> dict:
+        """The parameters of :func:`find_character_boxes`: all but the normaliser."""
         params = self.get_params(deep=False)
-        del params["normalizer"]  # every other parameter is find_character_boxes'
-        return find_character_boxes(gray, **params)
+        del params["normalizer"]
+        return params
 
     def character_images(self, gray: np.ndarray) -> list[np.ndarray]:
         """The characters of one variant as dark-on-white uint8 crops, left to right.
@@ -552,10 +556,11 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
         n_plates, n_variants = variants.shape[:2]
         crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
+        params = self._box_params()  # once, not per variant (get_params inspects __init__)
         with _single_threaded_opencv():
             for p in range(n_plates):
                 for v in range(n_variants):
-                    boxes, masks = self.segment_variant(variants[p, v])
+                    boxes, masks = find_character_boxes(variants[p, v], **params)
                     crops.extend(_mask_to_image(m) for m in masks)
                     plate_idx += [p] * len(boxes)
                     variant_idx += [v] * len(boxes)

@@ -83,6 +83,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["predict", "--model", "m.joblib", "a.jpg", "--lookalikes", "0O,O1"],
         ["evaluate", "--model", "m.joblib", "--extra-margin", "0.02"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-margin", "0.02,-0.6"],
+        ["evaluate", "--model", "m.joblib", "--extra-below-agreement", "0"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--extra-below-agreement", "half"],
         ["no-such-command"],
     ],
 )
@@ -106,6 +108,16 @@ def test_extra_margin_option(command):
     assert cli.build_parser().parse_args(argv).extra_margins is None
     more = ["--extra-margin", "0.02,0", "--extra-margin", " 0, 0.1"]
     assert cli.build_parser().parse_args(argv + more).extra_margins == [(0.02, 0.0), (0.0, 0.1)]
+    assert cli.build_parser().parse_args([*argv, "--extra-margin", "None"]).extra_margins == [None]
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+@pytest.mark.parametrize(("value", "share"), [("0.5", 0.5), ("1", 1.0), ("none", None)])
+def test_extra_below_agreement_option(command, value, share):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).extra_below_agreement is cli._UNSET
+    parsed = cli.build_parser().parse_args([*argv, "--extra-below-agreement", value])
+    assert parsed.extra_below_agreement == share
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
@@ -647,7 +659,19 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     capsys.readouterr()
     payload = json.loads(scores.read_text())
     assert payload["extra_margins"] == [[0.02, 0.0]] and payload["total"] == 21
+    assert payload["extra_below_agreement"] == 0.5  # the model's
+    assert 0 <= payload["extra_crops_read"] <= 21
     assert tiny_model_file.read_bytes() == before  # the option is not saved into the model
+
+    runs = {}
+    for options in (["--extra-margin", "none"], ["--extra-below-agreement", "none"]):
+        assert cli.main([*argv[:-4], *options, "--json", str(scores)]) == 0
+        runs[options[0]] = json.loads(scores.read_text())
+    capsys.readouterr()
+    assert runs["--extra-margin"]["extra_margins"] == []
+    assert runs["--extra-margin"]["extra_crops_read"] == 0
+    assert runs["--extra-below-agreement"]["extra_below_agreement"] is None
+    assert runs["--extra-below-agreement"]["extra_crops_read"] == 21
 
 
 @pytest.mark.slow

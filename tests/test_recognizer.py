@@ -100,7 +100,11 @@ def test_make_plate_recognizer_freezes_and_exposes_stages(tiny_char_model):
 
 def test_fit_sets_attributes(recognizer, tiny_char_model):
     n_variants = len(recognizer.variant_names_)
-    assert n_variants == len(recognizer.filter_bank_.variant_names_) > 1
+    names = recognizer.filter_bank_.variant_names_
+    # The default extra crop, margin (0.02, 0): every filter variant of both crops.
+    assert len(names) > 1
+    assert recognizer.variant_names_ == names + [f"{name}@0.02,0" for name in names]
+    assert [c.margin for c in recognizer.extra_croppers_] == [(0.02, 0.0)]
     assert recognizer.variant_weights_.shape == (n_variants,)
     assert recognizer.variant_accuracy_.shape == (n_variants,)
     assert recognizer.classes_.tolist() == tiny_char_model.classes_.tolist()
@@ -110,9 +114,13 @@ def test_fit_sets_attributes(recognizer, tiny_char_model):
     assert recognizer.segmenter_ is not recognizer.segmenter
 
 
-def test_variant_weights_follow_variant_accuracy(recognizer, readings, plates):
+def test_variant_weights_follow_variant_accuracy(recognizer, plates):
     y = np.asarray(plates.target)
+    # fit reads every crop of every training plate, whatever extra_below_agreement says.
+    every_crop = clone(recognizer).set_params(extra_below_agreement=None)
+    readings = every_crop.fit(plates.samples).predict_readings(plates.samples)
     texts = np.array([r.variant_texts for r in readings])  # (n_plates, n_variants)
+    assert texts.shape == (len(y), len(recognizer.variant_names_))
     np.testing.assert_allclose(recognizer.variant_accuracy_, (texts == y[:, None]).mean(axis=0))
     hits = recognizer.variant_accuracy_ * len(y)
     np.testing.assert_allclose(recognizer.variant_weights_, (hits + 1) / (len(y) + 2))
@@ -203,6 +211,8 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
         ({"extra_margins": [(0.02,)]}, r"extra_margins\[0\]: margin"),
         ({"extra_margins": [(0.02, 0.0), (0.02, -0.7)]}, r"extra_margins\[1\]: margin"),
         ({"extra_margins": (0.02, 0.0)}, r"extra_margins\[0\]"),
+        ({"extra_below_agreement": 0.0}, "extra_below_agreement"),
+        ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
     ],
 )
 def test_bad_params(tiny_char_model, plates, params, name):
@@ -211,10 +221,18 @@ def test_bad_params(tiny_char_model, plates, params, name):
 
 
 # -- extra crops (test-time augmentation) ----------------------------------------------------
-def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, readings, plates):
-    same = clone(recognizer).set_params(extra_margins=[recognizer.cropper_.margin])
-    same.fit(plates.samples, plates.target)
-    names = recognizer.variant_names_
+def one_crop_readings(recognizer, plates) -> list[PlateReading]:
+    one = clone(recognizer).set_params(extra_margins=None).fit(plates.samples)
+    return one.predict_readings(plates.samples)
+
+
+def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates):
+    readings = one_crop_readings(recognizer, plates)
+    same = clone(recognizer).set_params(
+        extra_margins=[recognizer.cropper_.margin], extra_below_agreement=None
+    )
+    same.fit(plates.samples)
+    names = recognizer.filter_bank_.variant_names_
     assert same.variant_names_ == names + [f"{name}@0.02,0.05" for name in names]
     assert len(same.variant_weights_) == 2 * len(names)
     for one, two in zip(readings, same.predict_readings(plates.samples), strict=True):
@@ -222,7 +240,7 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, readin
         assert two.variant_texts == one.variant_texts * 2
         assert two.text == one.text
 
-    tight = clone(recognizer).set_params(extra_margins=[(0.02, 0.0)]).fit(plates.samples)
+    tight = clone(recognizer).set_params(extra_below_agreement=None).fit(plates.samples)
     crops, variants = tight._plate_variants(list(plates.samples))
     n = len(names)
     np.testing.assert_array_equal(crops, recognizer.cropper_.transform(plates.samples))
@@ -233,13 +251,57 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, readin
     assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [2 * n] * 4
 
 
-def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, readings, plates):
+def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
+    tiny_char_model, plates
+):
+    # Unlearned weights (fit without y): a variant's vote weighs 1.
+    every = make_plate_recognizer(
+        tiny_char_model, plate_format="any", extra_below_agreement=None
+    ).fit(plates.samples)
+    every_crop = every.predict_readings(plates.samples)
+    first_crop = one_crop_readings(every, plates)
+    n = len(every.filter_bank_.variant_names_)
+    agreement = []
+    for reading in every_crop:
+        texts = [t for t in reading.variant_texts[:n] if t]
+        agreement.append(max(texts.count(t) for t in texts) / n if texts else 0.0)
+    # The tiny network on these plates: variants disagree on some plates, not on all.
+    assert 0 < min(agreement) < 1 and max(agreement) > min(agreement)
+    threshold = float(np.median(agreement))
+    reader = clone(every).set_params(extra_below_agreement=threshold).fit(plates.samples)
+    readings = reader.predict_readings(plates.samples)
+    for share, one, both, reading in zip(agreement, first_crop, every_crop, readings, strict=True):
+        expected = one if share >= threshold else both
+        assert reading.variant_names == expected.variant_names
+        assert reading.variant_texts == expected.variant_texts
+        assert reading.text == expected.text
+        assert reading.confidence == pytest.approx(expected.confidence)
+    assert {len(r.variant_names) for r in readings} == {n, 2 * n}
+
+
+def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, plates):
     state = dict(recognizer.__getstate__())  # as skplate 0.2.0 saved it
-    del state["extra_margins"], state["extra_croppers_"]
+    del state["extra_margins"], state["extra_croppers_"], state["extra_below_agreement"]
+    state["variant_names_"] = recognizer.filter_bank_.variant_names_
+    n = len(state["variant_names_"])
+    state["variant_weights_"] = recognizer.variant_weights_[:n]
+    state["variant_accuracy_"] = recognizer.variant_accuracy_[:n]
     old = PlateRecognizer.__new__(PlateRecognizer)
     old.__setstate__(state)
     assert old.get_params()["extra_margins"] is None
-    assert old.predict(plates.samples).tolist() == [r.text for r in readings]
+    readings = old.predict_readings(plates.samples)
+    assert [r.text for r in readings] == [r.text for r in one_crop_readings(recognizer, plates)]
+    assert {len(r.variant_names) for r in readings} == {n}
+
+
+def test_recognizers_saved_before_the_agreement_rule_read_every_crop(recognizer, plates):
+    state = dict(recognizer.__getstate__())  # as the eighth round's skplate saved it
+    del state["extra_below_agreement"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_below_agreement"] is None
+    n_variants = len(recognizer.variant_names_)
+    assert all(len(r.variant_texts) == n_variants for r in old.predict_readings(plates.samples))
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -253,12 +315,14 @@ def test_predict_reads_synthetic_plates(recognizer, plates):
 
 
 def test_predict_readings_structure(recognizer, readings):
-    n_variants = len(recognizer.variant_names_)
+    n_first = len(recognizer.filter_bank_.variant_names_)
     assert len(readings) == len(TEXTS)
     for reading in readings:
         assert isinstance(reading, PlateReading)
+        n_variants = len(reading.variant_names)
+        assert n_variants in (n_first, len(recognizer.variant_names_))  # extra crop or not
         assert len(reading.variant_texts) == len(reading.variant_scores) == n_variants
-        assert reading.variant_names == recognizer.variant_names_
+        assert reading.variant_names == recognizer.variant_names_[:n_variants]
         assert 0.0 <= reading.confidence <= 1.0
         assert fits_spanish(reading.text)
         assert all(fits_spanish(text) for text in reading.variant_texts)
@@ -406,7 +470,7 @@ def test_grid_search_does_not_refit_the_cnn(recognizer, tiny_char_model, plates)
     assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
     best = search.best_estimator_
     centers = search.best_params_["filter_bank__sharpen_centers"]
-    sharpen = [name for name in best.variant_names_ if name.startswith("sharpen_")]
+    sharpen = [name for name in best.filter_bank_.variant_names_ if name.startswith("sharpen_")]
     assert sharpen == [f"sharpen_{c}" for c in centers]
     assert best.classifier.estimator is tiny_char_model
     assert_same_weights(before, tiny_char_model)
@@ -512,11 +576,11 @@ def test_real_spanish_plates_structure(data_home, recognizer):
     assert len(samples) == len(target) == 21
     readings = recognizer.predict_readings(samples)
     assert len(readings) == 21
-    n_variants = len(recognizer.variant_names_)
+    n_variants = (len(recognizer.filter_bank_.variant_names_), len(recognizer.variant_names_))
     for reading in readings:
         assert fits_spanish(reading.text), reading.text
         assert 0.0 <= reading.confidence <= 1.0
-        assert len(reading.variant_texts) == n_variants
+        assert len(reading.variant_texts) in n_variants
         assert all(fits_spanish(text) for text in reading.variant_texts)
     score = recognizer.score(samples, target)
     assert score == plate_accuracy(target, [r.text for r in readings])
