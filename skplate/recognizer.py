@@ -196,8 +196,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         majority). Reading them costs a second classifier call for those plates. None
         reads the extra crops of every plate.
     learn_weights : bool, default=True
-        ``fit`` weighs each filter variant by how often it alone reads the training plates
-        right (Laplace-smoothed); otherwise every variant weighs 1.
+        ``fit`` weighs each filter variant (of every crop: ``fit`` reads the extra crops of
+        every training plate) by how often it alone reads the training plates right
+        (Laplace-smoothed); otherwise every variant weighs 1.
     adapt_epochs : int, default=0
         The harvest mode: with ``adapt_epochs > 0``, ``fit(X, y)`` labels the segments of
         the training plates with their texts (the variants that cut exactly as many
