@@ -45,15 +45,17 @@ def _peak_mb() -> float:
 def _stage_split(model, samples) -> dict[str, float]:
     """Milliseconds per plate of each stage, the whole set in one batch.
 
-    As the recognizer reads: the first crop of every plate, then the extra crops of the
-    plates whose first crop leaves them unsettled (``extra_below_agreement``); each
-    stage's time is the sum over both passes.
+    The recognizer's own passes (``_read_batch``): the first crop of every plate, then the
+    extra crops of the plates whose first crop leaves them unsettled
+    (``extra_below_agreement``); each stage's time is the sum over the passes.
     """
     from skplate.samples import check_samples
 
     timings = dict.fromkeys(["crop", "filters", "segment", "classify+decode"], 0.0)
+    n_chars = 0
 
-    def read(plates, croppers) -> tuple[list, int]:
+    def read(plates, croppers) -> list:
+        nonlocal n_chars
         start = time.perf_counter()
         crops = [cropper.transform(plates) for cropper in croppers]
         timings["crop"] += time.perf_counter() - start
@@ -66,24 +68,19 @@ def _stage_split(model, samples) -> dict[str, float]:
         start = time.perf_counter()
         decodings = model._decode_segments(segments)  # classifier call + decoding
         timings["classify+decode"] += time.perf_counter() - start
-        return decodings, len(segments)
+        n_chars += len(segments)
+        return decodings
 
-    checked = check_samples(samples)
-    decodings, n_chars = read(checked, [model.cropper_])
-    unsettled = [p for p, row in enumerate(decodings) if not model._settled(row)]
-    if unsettled:
-        extra, n_extra_chars = read([checked[p] for p in unsettled], model.extra_croppers_)
-        for p, row in zip(unsettled, extra, strict=True):
-            decodings[p] = decodings[p] + row
-        n_chars += n_extra_chars
+    decodings = model._read_batch(check_samples(samples), read)
     start = time.perf_counter()
     for row in decodings:
         model._vote(row)
     timings["vote"] = time.perf_counter() - start
     n = len(samples)
+    n_first = len(model.filter_bank_.variant_names_)
     return {stage: 1000.0 * seconds / n for stage, seconds in timings.items()} | {
         "characters per plate": n_chars / n,
-        "plates reading extra crops (%)": 100.0 * len(unsettled) / n,
+        "plates reading extra crops (%)": 100.0 * sum(len(r) > n_first for r in decodings) / n,
     }
 
 

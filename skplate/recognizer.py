@@ -419,25 +419,41 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     ) -> list[list[Decoding]]:
         """Decode the variants of validated plates, ``batch_size`` plates at a time.
 
-        A plate's list holds its first crop's variants, then, if it reads them (every
-        plate with ``every_crop`` or ``extra_below_agreement=None``, else the plates
-        :meth:`_settled` says are not), those of its extra crops.
+        Each batch is read as :meth:`_read_batch` says (``every_crop``: every crop of
+        every plate, as ``fit`` needs).
         """
-        every_crop = every_crop or self.extra_below_agreement is None
         decodings: list[list[Decoding]] = []
         for start in range(0, len(samples), self.batch_size):
             batch = samples[start : start + self.batch_size]
-            if every_crop or not self.extra_croppers_:
-                decodings.extend(self._decode_segments(self._segment(batch)))
-                continue
-            first = self._decode_segments(self._segment(batch, [self.cropper_]))
-            unsettled = [p for p, row in enumerate(first) if not self._settled(row)]
-            if unsettled:
-                extra = self._segment([batch[p] for p in unsettled], self.extra_croppers_)
-                for p, row in zip(unsettled, self._decode_segments(extra), strict=True):
-                    first[p] = first[p] + row
-            decodings.extend(first)
+            decodings.extend(self._read_batch(batch, self._decode_crops, every_crop=every_crop))
         return decodings
+
+    def _decode_crops(
+        self, samples: list[PlateSample], croppers: list[PlateCropper]
+    ) -> list[list[Decoding]]:
+        """Decode the variants of ``croppers``' crops of plates, one classifier call."""
+        return self._decode_segments(self._segment(samples, croppers))
+
+    def _read_batch(
+        self, batch: list[PlateSample], read, *, every_crop: bool = False
+    ) -> list[list[Decoding]]:
+        """A batch's decodings, the crops read through ``read(samples, croppers)``.
+
+        Every crop of every plate at once with ``every_crop``,
+        ``extra_below_agreement=None`` or no extra crops; otherwise the first crop of
+        every plate, then the extra crops of the plates :meth:`_settled` says are not
+        settled. A plate's list holds its first crop's variants, then any extra crops'.
+        ``read`` is :meth:`_decode_crops`, or a timed copy of it (``benchmarks/speed.py``).
+        """
+        if every_crop or self.extra_below_agreement is None or not self.extra_croppers_:
+            return read(batch, self._croppers())
+        first = read(batch, [self.cropper_])
+        unsettled = [p for p, row in enumerate(first) if not self._settled(row)]
+        if unsettled:
+            extra = read([batch[p] for p in unsettled], self.extra_croppers_)
+            for p, row in zip(unsettled, extra, strict=True):
+                first[p] = first[p] + row
+        return first
 
     def _settled(self, first_crop: list[Decoding]) -> bool:
         """Whether a plate needs no extra crops: there are none, or its first crop agrees."""
