@@ -31,6 +31,7 @@ from skplate.datasets._fonts import (
 from skplate.datasets._junk import JUNK_KINDS
 from skplate.datasets._plates import parse_yolo_plate_box
 from skplate.datasets._stroke_font import draw_stroke_glyph
+from skplate.datasets._synthetic import _spread_ink
 from skplate.formats import NOT_A_CHARACTER
 from skplate.normalize import CharNormalizer
 from skplate.samples import PlateSample, check_samples
@@ -332,6 +333,25 @@ def test_make_synthetic_chars():
     other = make_synthetic_chars(3, random_state=1).images
     assert not all(a.shape == b.shape and np.array_equal(a, b)
                    for a, b in zip(other, data.images, strict=True))
+
+
+def test_spread_ink_fills_notches_of_bold_letters():
+    """Blur and a low threshold: the M's middle notch gets shallower, strokes bolder."""
+    glyph = np.pad(render_glyph(STROKE_FONTS[1], "M"), 40)  # the bold face
+    height = glyph.shape[0] - 80
+    spread = _spread_ink(glyph, 0.05 * height, 0.3)
+    assert spread.dtype == np.uint8 and set(np.unique(spread)) <= {0, 255}
+
+    def notch_depth(mask: np.ndarray) -> int:  # first ink row from the top, centre columns
+        centre = mask.shape[1] // 2
+        return int(np.argmax(mask[:, centre - 1 : centre + 2].max(axis=1) > 0))
+
+    top = int(np.argmax(glyph.max(axis=1) > 0))
+    assert notch_depth(spread) - top < 0.8 * (notch_depth(glyph) - top)
+    assert np.count_nonzero(spread) > 1.05 * np.count_nonzero(glyph)
+    # Ink only grows below half ink; above it, thin strokes vanish instead.
+    assert np.all(spread[glyph > 0] == 255)
+    assert np.count_nonzero(_spread_ink(glyph, 0.05 * height, 0.7)) < np.count_nonzero(glyph)
 
 
 def test_make_synthetic_chars_fonts_and_errors(tmp_path):
