@@ -129,9 +129,11 @@ def test_ema_keeps_the_moving_average_of_the_weights(fitted, chars):
     steps = min(len(averaged.history_["loss"]), len(fitted.history_["loss"]))
     # The same steps: the average never feeds back into training. Keras'
     # SwapEMAWeights swaps by addition (a += b; b = a - b; a -= b), which is exact only up
-    # to float32 rounding, so the raw weights come back within a few ulps of themselves.
+    # to float32 rounding, so the raw weights come back within a few ulps of themselves;
+    # that drift compounds over the epochs (measured up to 4e-5 relative by the third),
+    # far below what training from averaged weights would change.
     assert averaged.history_["loss"][:steps] == pytest.approx(
-        fitted.history_["loss"][:steps], rel=1e-5
+        fitted.history_["loss"][:steps], rel=2e-4
     )
     differences = [
         np.abs(mine - theirs).max()
