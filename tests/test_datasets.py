@@ -349,7 +349,7 @@ def test_spread_ink_fills_notches_of_bold_letters():
     top = int(np.argmax(glyph.max(axis=1) > 0))
     assert notch_depth(spread) - top < 0.8 * (notch_depth(glyph) - top)
     assert np.count_nonzero(spread) > 1.05 * np.count_nonzero(glyph)
-    # Ink only grows below half ink; above it, thin strokes vanish instead.
+    # At this level the glyph keeps all its own ink; above half ink, ink is lost instead.
     assert np.all(spread[glyph > 0] == 255)
     assert np.count_nonzero(_spread_ink(glyph, 0.05 * height, 0.7)) < np.count_nonzero(glyph)
 
