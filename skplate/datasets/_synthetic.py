@@ -111,7 +111,7 @@ def _spread_ink(mask: np.ndarray, sigma: float, level: float) -> np.ndarray:
         The new mask, 0 or 255, the shape of ``mask``.
     """
     blurred = cv2.GaussianBlur(mask, (0, 0), sigma)
-    return np.where(blurred >= level * 255, 255, 0).astype(np.uint8)
+    return cv2.threshold(blurred, level * 255, 255, cv2.THRESH_BINARY)[1]
 
 
 def _char_mask(rng: np.random.RandomState, font: str, char: str, characters: str) -> np.ndarray:
