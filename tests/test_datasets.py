@@ -354,6 +354,28 @@ def test_spread_ink_fills_notches_of_bold_letters():
     assert np.count_nonzero(_spread_ink(glyph, 0.05 * height, 0.7)) < np.count_nonzero(glyph)
 
 
+def test_make_synthetic_chars_ink_spread_parameter():
+    """``ink_spread`` is the share of spread glyphs: more of it, bolder normalised letters."""
+    normalizer = CharNormalizer()
+
+    def ink_share(spread: float) -> float:
+        images, _ = make_synthetic_chars(
+            30,
+            characters="MW",
+            fonts=STROKE_FONTS[1],
+            ink_spread=spread,
+            random_state=0,
+            return_X_y=True,
+        )
+        return float(normalizer.fit_transform(images).mean())
+
+    assert ink_share(1.0) > ink_share(0.0) + 0.01
+    assert "about 0% of the glyphs" in make_synthetic_chars(1, ink_spread=0).DESCR
+    for bad in (-0.1, 1.5, "0.3", True, None):
+        with pytest.raises(ValueError, match="ink_spread"):
+            make_synthetic_chars(1, ink_spread=bad)
+
+
 def test_make_synthetic_chars_fonts_and_errors(tmp_path):
     data = make_synthetic_chars(2, characters="0A", fonts="hershey-simplex", random_state=0)
     assert data.target.tolist() == ["0", "A", "0", "A"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from numbers import Real
 
 import cv2
 import numpy as np
@@ -27,7 +28,7 @@ from {fonts}, ordered round-robin over the classes.
 Each crop is dark ink on a lighter background, {min_h}-{max_h} px high, with random
 margins and crop offset, rotation, shear and perspective, stroke weight
 (erosion/dilation), ink spread into notches and counters (blur and a low threshold, on
-about a fifth of the glyphs), fragments of neighbouring characters and plate borders at the
+about {spread:.0%} of the glyphs), fragments of neighbouring characters and plate borders at the
 edges, Gaussian blur, noise, illumination gradient, gamma/contrast changes and JPEG
 artefacts, the way a segmenter cuts characters out of real plate photos.
 """
@@ -43,7 +44,6 @@ exclusive.
 """
 
 _MIN_HEIGHT, _MAX_HEIGHT = 24, 64
-_SPREAD_PROBABILITY = 0.3  # share of the glyphs not thinned that get `_spread_ink`
 
 
 def _check_fonts(fonts: object) -> list[str]:
@@ -114,7 +114,9 @@ def _spread_ink(mask: np.ndarray, sigma: float, level: float) -> np.ndarray:
     return cv2.threshold(blurred, level * 255, 255, cv2.THRESH_BINARY)[1]
 
 
-def _char_mask(rng: np.random.RandomState, font: str, char: str, characters: str) -> np.ndarray:
+def _char_mask(
+    rng: np.random.RandomState, font: str, char: str, characters: str, ink_spread: float
+) -> np.ndarray:
     """Ink mask (float32, 0..1) of one augmented character crop, before shading."""
     glyph = render_glyph(font, char)
     gh, gw = glyph.shape
@@ -149,7 +151,7 @@ def _char_mask(rng: np.random.RandomState, font: str, char: str, characters: str
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(weight) + 1,) * 2)
         operation = cv2.dilate if weight > 0 else cv2.erode
         canvas = operation(canvas, kernel)
-    if weight >= 0 and rng.uniform() < _SPREAD_PROBABILITY:
+    if weight >= 0 and rng.uniform() < ink_spread:
         canvas = _spread_ink(canvas, rng.uniform(0.03, 0.07) * gh, rng.uniform(0.15, 0.4))
 
     # Crop with random margins and offset, distorted by rotation, shear and perspective.
@@ -209,6 +211,7 @@ def make_synthetic_chars(
     *,
     characters: str = _PLATE_CHARACTERS,
     fonts: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    ink_spread: float = 0.3,
     random_state: int | np.random.RandomState | None = None,
     return_X_y: bool = False,
 ) -> Bunch | tuple[list[np.ndarray], np.ndarray]:
@@ -227,6 +230,11 @@ def make_synthetic_chars(
         None uses the condensed/bold sans-serif fonts found on this machine (DejaVu,
         Liberation, ...; the Hershey fonts when there are none) and ``"skplate-din"``,
         so it always works. The font list is part of what ``random_state`` reproduces.
+    ink_spread : float, default=0.3
+        Share of the glyphs not thinned by the stroke-weight step whose ink spreads the
+        way a photo's blur and binarisation spread it (blurred by 3-7 % of the glyph
+        height, thresholded again at 15-40 % of full ink): counters and notches of bold
+        letters fill, as an ``M``'s middle notch does on plates. 0 turns it off.
     random_state : int, RandomState instance or None, default=None
         Seed of the rendering and augmentation; an int gives the same images every call.
     return_X_y : bool, default=False
@@ -261,6 +269,8 @@ def make_synthetic_chars(
         raise ValueError(f"n_per_class must be a positive integer, got {n_per_class!r}.")
     characters = _check_characters(characters)
     fonts = _check_fonts(fonts)
+    if isinstance(ink_spread, bool) or not isinstance(ink_spread, Real) or not 0 <= ink_spread <= 1:
+        raise ValueError(f"ink_spread must be a number in [0, 1], got {ink_spread!r}.")
     rng = check_random_state(random_state)
     for font in fonts:  # fail early, naming the font, if it cannot draw a character
         for char in characters:
@@ -270,7 +280,7 @@ def make_synthetic_chars(
     for _ in range(int(n_per_class)):
         for char in characters:
             font = fonts[rng.randint(len(fonts))]
-            images.append(_shade(rng, _char_mask(rng, font, char, characters)))
+            images.append(_shade(rng, _char_mask(rng, font, char, characters, ink_spread)))
             target.append(char)
     target = np.array(target, dtype=str)
     if return_X_y:
@@ -283,6 +293,7 @@ def make_synthetic_chars(
         fonts=names,
         min_h=_MIN_HEIGHT,
         max_h=_MAX_HEIGHT,
+        spread=ink_spread * 5 / 7,  # the glyphs not thinned: 5 of the 7 stroke weights
     )
     return Bunch(images=images, target=target, DESCR=descr)
 
