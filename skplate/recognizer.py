@@ -538,6 +538,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         readings : list of PlateReading
         """
         check_is_fitted(self, "variant_weights_")
+        # The reading parameters (voting, penalties, look-alikes, when to read the extra
+        # crops) act at prediction time: one set after fit is checked here, by name.
+        self._validate_params()
+        _check_lookalikes(self.lookalikes)
         if errors not in ("raise", "record"):
             raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
         if errors == "raise":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -218,6 +219,23 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
 def test_bad_params(tiny_char_model, plates, params, name):
     with pytest.raises(ValueError, match=name):
         make_plate_recognizer(tiny_char_model, **params).fit(plates.samples)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"voting": "majority"}, "voting"),
+        ({"lookalike_weight": 1.5}, "lookalike_weight"),
+        ({"lookalikes": ["0O", "O0"]}, "more than one group"),
+        ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
+        ({"switch_penalty": 0.5}, "switch_penalty"),
+    ],
+)
+def test_reading_params_set_after_fit_are_checked_by_predict(recognizer, plates, params, name):
+    """Parameters that act while reading name themselves when set wrong after ``fit``."""
+    fitted = copy.deepcopy(recognizer).set_params(**params)
+    with pytest.raises(ValueError, match=name):
+        fitted.predict(plates.samples[:1])
 
 
 # -- extra crops (test-time augmentation) ----------------------------------------------------
