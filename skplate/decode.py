@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,50 +59,78 @@ class Decoding:
 EMPTY_DECODING = Decoding("", float("-inf"), -1)
 
 
-def _best_assignment(
-    type_scores: np.ndarray, skip_scores: np.ndarray, switch_penalty: float
-) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """Dynamic programme over (segment, slot, type of the last character read) for one format.
+@lru_cache(maxsize=32)
+def _shared_tables(key: tuple[tuple[tuple[int, ...], bytes], ...]) -> tuple[int, ...]:
+    """For each format (its allowed mask's shape and bytes), the format whose programme it
+    can read: the first of the longest formats that start with the same slots."""
+    masks = [np.frombuffer(data, dtype=bool).reshape(shape) for shape, data in key]
+    owners = []
+    for mask in masks:
+        extending = [
+            g
+            for g, other in enumerate(masks)
+            if len(other) >= len(mask) and np.array_equal(other[: len(mask)], mask)
+        ]
+        longest = max(len(masks[g]) for g in extending)
+        owners.append(next(g for g in extending if len(masks[g]) == longest))
+    return tuple(owners)
 
-    ``type_scores[t, i, j]`` is the score of reading segment ``i`` in slot ``j`` as a
-    character of type ``t`` (digit or letter; ``-inf`` where the slot allows none).
+
+def _best_assignments(
+    type_scores: np.ndarray, skip_scores: np.ndarray, switch_penalty: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dynamic programme over (segment, slot, type of the last character read), for
+    several formats' slots at once.
+
+    ``type_scores[g, t, i, j]`` is the score of reading segment ``i`` in slot ``j`` of
+    format ``g`` as a character of type ``t`` (digit or letter; ``-inf`` where the slot
+    allows none, and in the slots past the format's length). A slot's scores depend only
+    on the slots before it, so the tables of a format also hold those of every format
+    that its first slots make up (:func:`_shared_tables`).
     ``skip_scores[i]`` is the score of leaving segment ``i`` unread. Consecutive slots read
     as different types cost ``switch_penalty``.
-    Returns the best total score, the segment assigned to each slot and each slot's type,
-    or None when no assignment fits.
+
+    Returns ``best``, ``took`` and ``came_from``, each of shape
+    ``(n_formats, n_segments + 1, n_slots + 1, n_types)``: ``best[g, i, j, t]`` is the best
+    score with the first ``i`` segments spent, the first ``j`` slots filled and the last
+    filled slot read as type ``t`` (``j = 0``: no slot yet, ``t`` is arbitrary; ``-inf``
+    where that cannot be); ``took`` says whether segment ``i - 1`` was read in slot
+    ``j``, ``came_from`` the type of the slot before it.
     """
-    n_types, n_segments, n_slots = type_scores.shape
-    if n_segments < n_slots:
-        return None
+    n_formats, n_types, n_segments, n_slots = type_scores.shape
     switch = switch_penalty * (1.0 - np.eye(n_types))  # (previous type, type)
-    # best[i, j, t]: best score with the first i segments spent, the first j slots filled
-    # and the last filled slot read as type t (j = 0: no slot yet, t is arbitrary).
-    best = np.full((n_segments + 1, n_slots + 1, n_types), -np.inf)
-    took = np.zeros(best.shape, dtype=bool)
-    came_from = np.zeros(best.shape, dtype=int)
-    best[:, 0, :] = np.concatenate([[0.0], np.cumsum(skip_scores)])[:, None]
+    shape = (n_formats, n_segments + 1, n_slots + 1, n_types)
+    best = np.full(shape, -np.inf)
+    took = np.zeros(shape, dtype=bool)
+    came_from = np.zeros(shape, dtype=int)
+    best[:, :, 0, :] = np.concatenate([[0.0], np.cumsum(skip_scores)])[None, :, None]
+    reads = type_scores.transpose(0, 2, 3, 1)  # (G, i, j, T)
     for i in range(1, n_segments + 1):
-        skip = best[i - 1, 1:] + skip_scores[i - 1]  # (k, T)
-        previous = best[i - 1, :-1, :, None] + switch  # (k, T_prev, T)
-        previous[0] = best[i - 1, 0, :, None]  # the first slot follows nothing: no switch
-        came_from[i, 1:] = previous.argmax(axis=1)
-        read = previous.max(axis=1) + type_scores[:, i - 1, :].T
-        took[i, 1:] = read > skip
-        best[i, 1:] = np.maximum(skip, read)
-    last_type = int(best[n_segments, n_slots].argmax())
-    score = best[n_segments, n_slots, last_type]
-    if not np.isfinite(score):
-        return None
+        skip = best[:, i - 1, 1:] + skip_scores[i - 1]  # (G, k, T)
+        previous = best[:, i - 1, :-1, :, None] + switch  # (G, k, T_prev, T)
+        previous[:, 0] = best[:, i - 1, 0, :, None]  # the first slot follows nothing
+        came_from[:, i, 1:] = previous.argmax(axis=2)
+        read = previous.max(axis=2) + reads[:, i - 1]
+        took[:, i, 1:] = read > skip
+        best[:, i, 1:] = np.maximum(skip, read)
+    return best, took, came_from
+
+
+def _backtrack(
+    took: np.ndarray, came_from: np.ndarray, n_slots: int, last_type: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The segment read in each of the first ``n_slots`` slots and each one's type, from
+    one programme's ``took`` and ``came_from`` (:func:`_best_assignments`)."""
     assigned = np.empty(n_slots, dtype=int)
     types = np.empty(n_slots, dtype=int)
-    i, j, t = n_segments, n_slots, last_type
+    i, j, t = took.shape[0] - 1, n_slots, last_type
     while j > 0:
         if took[i, j, t]:
             assigned[j - 1], types[j - 1] = i - 1, t
             t = came_from[i, j, t]
             j -= 1
         i -= 1
-    return float(score), assigned, types
+    return assigned, types
 
 
 def decode_segments(
@@ -160,19 +189,33 @@ def decode_segments(
         masks = [fmt.allowed_mask(classes) for fmt in formats]
     is_digit = np.array([str(c) in DIGITS for c in classes])
     type_masks = np.stack([is_digit, ~is_digit])  # (T, C): digits, letters
-    best = EMPTY_DECODING
-    for index, (fmt, mask) in enumerate(zip(formats, masks, strict=True)):
-        # allowed[t, j, c]: slot j may read class c, which is of type t.
-        allowed = mask[None, :, :] & type_masks[:, None, :]
-        restricted = np.where(allowed[:, None], log_proba[None, :, None, :], -np.inf)
-        result = _best_assignment(restricted.max(axis=3), skip_scores, switch_penalty)
-        if result is None or result[0] <= best.score:
-            continue
-        score, assigned, types = result
-        slots = np.arange(len(fmt))
-        chars = restricted[types, assigned, slots].argmax(axis=1)
-        text = "".join(classes[c] for c in chars)
-        best = Decoding(text, score, index, assigned, log_proba[assigned])
+    lengths = np.array([len(mask) for mask in masks])
+    n_segments = len(log_proba)
+    if not len(masks) or n_segments < lengths.min():
+        return EMPTY_DECODING
+    # A format whose slots are the first slots of a longer one shares its tables (a slot's
+    # scores depend only on the slots before it): the "any" formats are one programme.
+    table_of = _shared_tables(tuple((mask.shape, mask.tobytes()) for mask in masks))
+    tables = sorted(set(table_of))
+    # allowed[g, t, j, c]: slot j of table g may read class c, which is of type t (no
+    # class in the slots past the format's length).
+    allowed = np.zeros((len(tables), 2, lengths[tables].max(), len(classes)), dtype=bool)
+    for row, g in enumerate(tables):
+        allowed[row, :, : lengths[g]] = masks[g][None, :, :] & type_masks[:, None, :]
+    restricted = np.where(allowed[:, :, None], log_proba[None, None, :, None, :], -np.inf)
+    best, took, came_from = _best_assignments(restricted.max(axis=4), skip_scores, switch_penalty)
+    rows = np.array([tables.index(g) for g in table_of])
+    finals = best[rows, n_segments, lengths]  # (F, T)
+    scores = finals.max(axis=1)
+    index = int(np.argmax(scores))  # the first of the best formats
+    if not np.isfinite(scores[index]):
+        return EMPTY_DECODING
+    length, row = int(lengths[index]), rows[index]
+    assigned, types = _backtrack(took[row], came_from[row], length, int(finals[index].argmax()))
+    slots = np.arange(length)
+    chars = restricted[row, types, assigned, slots].argmax(axis=1)
+    text = "".join(classes[c] for c in chars)
+    best = Decoding(text, float(scores[index]), index, assigned, log_proba[assigned])
     return best
 
 

@@ -208,6 +208,31 @@ class TestDecoder:
         with pytest.raises(ValueError, match="weight"):
             pool_lookalikes(log_proba, ALPHABET, ["0O"], 1.5)
 
+    @pytest.mark.parametrize(
+        "formats",
+        [get_formats("any"), get_formats(["AANNNN", "NNNNAAA", "NNN", "AANN", "NNNN"])],
+    )
+    def test_formats_read_together_as_each_alone(self, formats):
+        """Formats that share their first slots share one programme; the reading is still
+        the best of the formats decoded one by one (the first of them on a tie)."""
+        rng = np.random.RandomState(0)
+        for trial in range(200):
+            rows = np.log(rng.dirichlet(np.full(len(ALPHABET), 0.3), size=rng.randint(0, 10)))
+            if trial % 4 == 0:
+                rows = np.round(rows, 1)  # ties between readings and formats
+            skip = np.minimum(0.0, rng.normal(-2.0, 1.0, len(rows)))
+            params = {"skip_penalty": skip, "switch_penalty": -1.0}
+            together = decode_segments(rows, ALPHABET, formats, **params)
+            alone = [decode_segments(rows, ALPHABET, [fmt], **params) for fmt in formats]
+            best = max(range(len(formats)), key=lambda i: (alone[i].score, -i))
+            if not np.isfinite(alone[best].score):
+                assert together == EMPTY_DECODING
+                continue
+            assert together.text == alone[best].text
+            assert together.score == alone[best].score
+            assert together.format_index == best
+            assert np.array_equal(together.segments, alone[best].segments)
+
     def test_shape_check(self):
         with pytest.raises(ValueError, match="shape"):
             decode_segments(np.zeros((3, 10)), ALPHABET, SPANISH)
