@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ._components import component_stats
 from ._validation import to_gray, to_uint8
 from .samples import check_samples, clip_box
 from .segment import text_mask
@@ -136,7 +137,7 @@ def eu_band_mask(
     middle = blue[:, width // 4 : width - width // 4]
     if middle.size == 0 or middle.mean() >= 0.05:
         return mask.astype(bool)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(blue, connectivity=8)
+    _, labels, stats = component_stats(blue)
     right_edge = stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH]
     bands = 1 + np.flatnonzero(
         (stats[1:, cv2.CC_STAT_HEIGHT] >= min_height * height) & (right_edge <= max_width * width)
@@ -225,7 +226,7 @@ def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     this, dark surroundings cut by the axis-aligned crop would form horizontal edges along
     the crop frame and pull the estimate towards 0 degrees.
     """
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats = component_stats(mask)
     height, width = mask.shape
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     comp_w, comp_h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]

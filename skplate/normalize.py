@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._components import component_stats
 from ._validation import to_gray
 
 __all__ = ["CharNormalizer", "ink_mask", "normalize_char"]
@@ -46,7 +47,7 @@ def ink_mask(gray: np.ndarray, polarity: str = "auto") -> np.ndarray:
 
 def _ink_box(mask: np.ndarray, min_component_ratio: float) -> tuple[int, int, int, int] | None:
     """Bounding box of the components whose area is at least a ratio of the largest one."""
-    n_labels, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n_labels, _, stats = component_stats(mask)
     if n_labels <= 1:
         return None
     areas = stats[1:, cv2.CC_STAT_AREA]

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._components import component_stats
 from .normalize import CharNormalizer
 
 __all__ = ["CharacterSegmenter", "Segments", "find_character_boxes", "text_mask"]
@@ -110,7 +111,7 @@ def _character_like(ink: np.ndarray) -> int:
     not touching the crop's border and not filling its box solid. With the wrong polarity
     the candidates are the holes of characters, whose boxes are smaller.
     """
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats = component_stats(ink)
     height, width = ink.shape
     left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
@@ -151,7 +152,7 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     ink = cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel))
     top, bottom = text_band(ink)
     tolerance = 0.25 * (bottom - top)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats = component_stats(ink)
     above = stats[:, cv2.CC_STAT_TOP] < top - tolerance
     below = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] > bottom + tolerance
     outside = above | below
@@ -165,7 +166,7 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
 
 def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Connected components as boxes, with pieces of one character (same columns) merged."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats = component_stats(ink)
     boxes = np.column_stack(
         [
             stats[1:, cv2.CC_STAT_LEFT],

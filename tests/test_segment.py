@@ -8,6 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from skplate._components import component_stats
 from skplate.crop import PlateCropper
 from skplate.datasets import make_synthetic_plates
 from skplate.normalize import CharNormalizer
@@ -520,3 +521,21 @@ def test_stroke_crossing_the_text_line_is_dropped():
     segmenter = CharacterSegmenter().fit()
     assert len(segmenter.character_images(plate)) == 6
     assert len(segmenter.set_params(overshoot=None).character_images(plate)) == 7
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (80, 240), (300, 437), (512, 520)])
+def test_component_stats_match_opencv_labels_and_stats(shape):
+    """16-bit labels where no labelling can overflow them, 32-bit above: same components."""
+    rng = np.random.RandomState(sum(shape))
+    noise = (rng.uniform(size=shape) < 0.45).astype(np.uint8) * 255
+    rows, cols = np.indices(shape)
+    dots = ((rows % 2 == 0) & (cols % 2 == 0)).astype(np.uint8) * 255  # the most components
+    for mask in (noise, dots):
+        expected = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n_labels, labels, stats = component_stats(mask)
+        assert n_labels == expected[0]
+        assert np.array_equal(labels, expected[1])
+        assert np.array_equal(stats, expected[2])
+        small = -(-shape[0] // 2) * -(-shape[1] // 2) < 65535
+        assert labels.dtype == (np.uint16 if small else np.int32)
+    assert n_labels - 1 == np.count_nonzero(dots)  # 66,560 at 512 x 520: past 16 bits
