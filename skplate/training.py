@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from numbers import Integral
+from numbers import Integral, Real
 
 import cv2
 import numpy as np
@@ -182,6 +182,7 @@ def make_plate_chars(
         "fnt_path": [str, os.PathLike, None],
         "fnt_per_class": [Interval(Integral, 1, None, closed="left")],
         "synthetic_per_class": [Interval(Integral, 1, None, closed="left")],
+        "synthetic_ink_spread": [Interval(Real, 0, 1, closed="both")],
         "n_plates": [Interval(Integral, 1, None, closed="left")],
         "n_junk": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
@@ -196,6 +197,7 @@ def load_training_chars(
     fnt_path: str | None = None,
     fnt_per_class: int = 150,
     synthetic_per_class: int = 120,
+    synthetic_ink_spread: float = 0.0,
     n_plates: int = 600,
     n_junk: int = 800,
     random_state: int | None = 0,
@@ -214,6 +216,10 @@ def load_training_chars(
         Fnt images drawn at random per class (the full set has 1,016 per class).
     synthetic_per_class : int, default=120
         Rendered characters per class.
+    synthetic_ink_spread : float, default=0.0
+        The rendered characters' ``ink_spread`` (see
+        :func:`skplate.datasets.make_synthetic_chars`); 0.3 gives the tenth benchmark
+        round's training data.
     n_plates : int, default=600
         Generated plates to cut characters from (source ``"plates"``), three filter
         variants each (:func:`make_plate_chars`).
@@ -257,7 +263,11 @@ def load_training_chars(
         )
         add([fnt.images[i] for i in chosen], fnt.target[chosen], "fnt")
     if "synthetic" in sources:
-        synthetic = make_synthetic_chars(synthetic_per_class, random_state=rng.randint(2**31))
+        synthetic = make_synthetic_chars(
+            synthetic_per_class,
+            ink_spread=synthetic_ink_spread,
+            random_state=rng.randint(2**31),
+        )
         add(synthetic.images, synthetic.target, "synthetic")
     if "plates" in sources:
         plate_chars = make_plate_chars(n_plates, random_state=rng.randint(2**31))

@@ -370,7 +370,8 @@ def test_make_synthetic_chars_ink_spread_parameter():
         return float(normalizer.fit_transform(images).mean())
 
     assert ink_share(1.0) > ink_share(0.0) + 0.01
-    assert "about 0% of the glyphs" in make_synthetic_chars(1, ink_spread=0).DESCR
+    assert "ink spread" not in make_synthetic_chars(1).DESCR  # off by default
+    assert "about 21% of the glyphs" in make_synthetic_chars(1, ink_spread=0.3).DESCR
     for bad in (-0.1, 1.5, "0.3", True, None):
         with pytest.raises(ValueError, match="ink_spread"):
             make_synthetic_chars(1, ink_spread=bad)

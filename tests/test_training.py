@@ -62,6 +62,7 @@ def test_loosened_boxes_hold_the_plate_and_stay_in_the_photo():
         ({"n_junk": -1}, "n_junk"),
         ({"n_plates": 0}, "n_plates"),
         ({"synthetic_per_class": 0}, "synthetic_per_class"),
+        ({"synthetic_ink_spread": 1.5}, "synthetic_ink_spread"),
         ({"fnt_per_class": 1.5}, "fnt_per_class"),
         ({"random_state": "x"}, "random_state"),
         ({"data_home": 3}, "data_home"),
@@ -72,3 +73,17 @@ def test_load_training_chars_names_a_bad_parameter(params, name):
     params = {"sources": ("junk",), **params}
     with pytest.raises(ValueError, match=name):
         load_training_chars(**params)
+
+
+def test_load_training_chars_passes_the_ink_spread_to_the_rendered_characters():
+    def rendered(spread: float) -> list[np.ndarray]:
+        data = load_training_chars(
+            ("synthetic",), synthetic_per_class=3, synthetic_ink_spread=spread, random_state=0
+        )
+        return data.images
+
+    plain, spread = rendered(0.0), rendered(1.0)
+    assert len(plain) == len(spread) == 3 * 36
+    assert any(a.shape != b.shape or np.any(a != b) for a, b in zip(plain, spread, strict=True))
+    again = rendered(0.0)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, again, strict=True))
