@@ -187,6 +187,7 @@ def decode_segments(
         raise ValueError(f"switch_penalty must be <= 0, got {switch_penalty}.")
     if masks is None:
         masks = [fmt.allowed_mask(classes) for fmt in formats]
+    masks = [np.asarray(mask, dtype=bool) for mask in masks]
     is_digit = np.array([str(c) in DIGITS for c in classes])
     type_masks = np.stack([is_digit, ~is_digit])  # (T, C): digits, letters
     lengths = np.array([len(mask) for mask in masks])
@@ -215,8 +216,7 @@ def decode_segments(
     slots = np.arange(length)
     chars = restricted[row, types, assigned, slots].argmax(axis=1)
     text = "".join(classes[c] for c in chars)
-    best = Decoding(text, float(scores[index]), index, assigned, log_proba[assigned])
-    return best
+    return Decoding(text, float(scores[index]), index, assigned, log_proba[assigned])
 
 
 def pool_lookalikes(
