@@ -1368,6 +1368,7 @@ def _cmd_benchmark(args: argparse.Namespace, log: _Log) -> int:
                 "training_seconds": training_seconds,
                 "seconds_per_plate": seconds_per_plate,
                 "reused_model": reused,
+                "random_state": args.random_state,
                 "model": args.model,
                 "skplate_version": __version__,
             },

@@ -751,6 +751,7 @@ def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys)
     # The fixture saved no training report beside the model: said so, not invented.
     assert rows["GoodImg held-out accuracy"][0] == "n/a (reused model, no report)"
     assert payload["held_out_accuracy"] is None and payload["reused_model"] is True
+    assert payload["random_state"] == 0  # the run's seed (training, harvest folds)
     assert "no training report" in captured.err
 
 

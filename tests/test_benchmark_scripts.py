@@ -1,0 +1,55 @@
+"""The benchmark scripts that need no model: ``benchmarks/seeds.py``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[1] / "benchmarks" / "seeds.py"
+
+
+def _run(spanish: int, plates: int, held_out: float | None, harvest: int | None, seed) -> dict:
+    """A ``skplate benchmark --json`` payload with the figures the summary reads."""
+    return {
+        "spanish": {"hits": spanish, "total": 21},
+        "any": {"hits": plates, "total": 117, "char_accuracy": plates / 117},
+        "harvest_mode": None if harvest is None else {"any": {"hits": harvest, "total": 117}},
+        "held_out_accuracy": held_out,
+        "training_seconds": None if held_out is None else 170.0,
+        "seconds_per_plate": 0.05,
+        "reused_model": held_out is None,
+        "random_state": seed,
+    }
+
+
+def test_seeds_summary_gives_each_run_a_column_and_the_min_and_median(tmp_path):
+    runs = [_run(21, 88, 0.920, 90, 0), _run(20, 89, 0.924, None, 1), _run(21, 87, None, 92, None)]
+    paths = []
+    for index, run in enumerate(runs):
+        paths.append(tmp_path / f"bench_{index}.json")
+        paths[-1].write_text(json.dumps(run))
+    done = subprocess.run(
+        [sys.executable, str(SEEDS), *map(str, paths)], capture_output=True, text=True, check=True
+    )
+    rows = {
+        cells[0]: cells[1:]
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in
+                      done.stdout.splitlines())
+    }
+    assert rows["measure"] == ["seed 0", "seed 1", "bench_2", "min / median"]
+    assert rows["117 plates, `--format any`"] == ["88", "89", "87", "87 / 88"]
+    assert rows["21 Spanish plates, `--format spanish`"] == ["21", "20", "21", "20 / 21"]
+    # A figure a run lacks reads "-" and stays out of the min / median.
+    assert rows["GoodImg held-out accuracy"] == ["92.0 %", "92.4 %", "-", "92.0 % / 92.2 %"]
+    assert rows["117 plates, harvest mode (CV)"] == ["90", "-", "92", "90 / 91"]
+    assert rows["21 Spanish plates, harvest mode (CV)"] == ["-", "-", "-", "-"]
+
+
+def test_seeds_summary_names_a_file_that_is_not_a_benchmark(tmp_path):
+    wrong = tmp_path / "other.json"
+    wrong.write_text(json.dumps({"hits": 3}))
+    done = subprocess.run([sys.executable, str(SEEDS), str(wrong)], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert f"{wrong}: not the JSON of `skplate benchmark --json`" in done.stderr
