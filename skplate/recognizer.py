@@ -370,6 +370,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         )
 
     # -- reading -------------------------------------------------------------------------
+    def _check_reading_params(self) -> None:
+        """Check the parameters that act while reading (voting, penalties, look-alikes,
+        when to read the extra crops): one set after ``fit`` fails here, by name."""
+        self._validate_params()
+        _check_lookalikes(self.lookalikes)
+
     def _segment(
         self, samples: list[PlateSample], croppers: list[PlateCropper] | None = None
     ) -> Segments:
@@ -538,10 +544,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         readings : list of PlateReading
         """
         check_is_fitted(self, "variant_weights_")
-        # The reading parameters (voting, penalties, look-alikes, when to read the extra
-        # crops) act at prediction time: one set after fit is checked here, by name.
-        self._validate_params()
-        _check_lookalikes(self.lookalikes)
+        self._check_reading_params()
         if errors not in ("raise", "record"):
             raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
         if errors == "raise":

@@ -446,6 +446,7 @@ def build_report(
         The written file.
     """
     check_is_fitted(recognizer, "variant_weights_")
+    recognizer._check_reading_params()  # the report votes as predict does
     if max_variants is not None and (
         isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1
     ):

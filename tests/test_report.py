@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -138,6 +139,10 @@ def test_bad_arguments(recognizer, plates, tmp_path):
         build_report(recognizer, samples, truths, path=tmp_path / "r.html", max_variants=0)
     with pytest.raises(ValueError, match="y has"):
         build_report(recognizer, samples, truths[:2], path=tmp_path / "r.html")
+    # A reading parameter set wrong after fit is named, as predict names it.
+    misset = copy.deepcopy(recognizer).set_params(voting="majority")
+    with pytest.raises(ValueError, match="voting"):
+        build_report(misset, samples, truths, path=tmp_path / "r.html")
     assert not list(tmp_path.iterdir())
 
 
