@@ -60,20 +60,41 @@ EMPTY_DECODING = Decoding("", float("-inf"), -1)
 
 
 @lru_cache(maxsize=32)
-def _shared_tables(key: tuple[tuple[tuple[int, ...], bytes], ...]) -> tuple[int, ...]:
-    """For each format (its allowed mask's shape and bytes), the format whose programme it
-    can read: the first of the longest formats that start with the same slots."""
+def _programmes(
+    key: tuple[tuple[tuple[int, ...], bytes], ...], classes: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dynamic programmes that read a list of formats, worked out once per list.
+
+    ``key`` holds each format's allowed mask (shape and bytes). A format whose slots are
+    the first slots of a longer one shares its programme (a slot's scores depend only on
+    the slots before it): the "any" formats are one programme, read at each length.
+    Returns ``allowed`` of shape ``(n_programmes, n_types, n_slots, n_classes)``
+    (``allowed[g, t, j, c]``: slot ``j`` of programme ``g`` may read class ``c``, which is
+    of type ``t``, digit or letter; no class in the slots past the format's length), each
+    format's length and the programme that reads it. The arrays are read-only: the cache
+    hands the same ones to every call.
+    """
     masks = [np.frombuffer(data, dtype=bool).reshape(shape) for shape, data in key]
+    lengths = np.array([len(mask) for mask in masks])
     owners = []
-    for mask in masks:
+    for mask in masks:  # the first of the longest formats that start with the same slots
         extending = [
             g
             for g, other in enumerate(masks)
             if len(other) >= len(mask) and np.array_equal(other[: len(mask)], mask)
         ]
-        longest = max(len(masks[g]) for g in extending)
-        owners.append(next(g for g in extending if len(masks[g]) == longest))
-    return tuple(owners)
+        longest = max(lengths[g] for g in extending)
+        owners.append(next(g for g in extending if lengths[g] == longest))
+    tables = sorted(set(owners))
+    is_digit = np.array([c in DIGITS for c in classes])
+    type_masks = np.stack([is_digit, ~is_digit])  # (T, C): digits, letters
+    allowed = np.zeros((len(tables), 2, lengths[tables].max(), len(classes)), dtype=bool)
+    for row, g in enumerate(tables):
+        allowed[row, :, : lengths[g]] = masks[g][None, :, :] & type_masks[:, None, :]
+    rows = np.array([tables.index(g) for g in owners])
+    for array in (allowed, lengths, rows):
+        array.flags.writeable = False
+    return allowed, lengths, rows
 
 
 def _best_assignments(
@@ -86,7 +107,7 @@ def _best_assignments(
     format ``g`` as a character of type ``t`` (digit or letter; ``-inf`` where the slot
     allows none, and in the slots past the format's length). A slot's scores depend only
     on the slots before it, so the tables of a format also hold those of every format
-    that its first slots make up (:func:`_shared_tables`).
+    that its first slots make up (:func:`_programmes`).
     ``skip_scores[i]`` is the score of leaving segment ``i`` unread. Consecutive slots read
     as different types cost ``switch_penalty``.
 
@@ -188,24 +209,16 @@ def decode_segments(
     if masks is None:
         masks = [fmt.allowed_mask(classes) for fmt in formats]
     masks = [np.asarray(mask, dtype=bool) for mask in masks]
-    is_digit = np.array([str(c) in DIGITS for c in classes])
-    type_masks = np.stack([is_digit, ~is_digit])  # (T, C): digits, letters
-    lengths = np.array([len(mask) for mask in masks])
-    n_segments = len(log_proba)
-    if not len(masks) or n_segments < lengths.min():
+    if not masks:
         return EMPTY_DECODING
-    # A format whose slots are the first slots of a longer one shares its tables (a slot's
-    # scores depend only on the slots before it): the "any" formats are one programme.
-    table_of = _shared_tables(tuple((mask.shape, mask.tobytes()) for mask in masks))
-    tables = sorted(set(table_of))
-    # allowed[g, t, j, c]: slot j of table g may read class c, which is of type t (no
-    # class in the slots past the format's length).
-    allowed = np.zeros((len(tables), 2, lengths[tables].max(), len(classes)), dtype=bool)
-    for row, g in enumerate(tables):
-        allowed[row, :, : lengths[g]] = masks[g][None, :, :] & type_masks[:, None, :]
+    allowed, lengths, rows = _programmes(
+        tuple((mask.shape, mask.tobytes()) for mask in masks), tuple(str(c) for c in classes)
+    )
+    n_segments = len(log_proba)
+    if n_segments < lengths.min():
+        return EMPTY_DECODING
     restricted = np.where(allowed[:, :, None], log_proba[None, None, :, None, :], -np.inf)
     best, took, came_from = _best_assignments(restricted.max(axis=4), skip_scores, switch_penalty)
-    rows = np.array([tables.index(g) for g in table_of])
     finals = best[rows, n_segments, lengths]  # (F, T)
     scores = finals.max(axis=1)
     index = int(np.argmax(scores))  # the first of the best formats
