@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from skplate.datasets import make_synthetic_plates
-from skplate.recognizer import make_plate_recognizer
+from skplate.recognizer import PlateRecognizer, make_plate_recognizer
 from skplate.report import build_report
 from skplate.samples import PlateSample
 
@@ -170,3 +170,21 @@ def test_the_vote_shown_is_the_one_predict_makes(report, recognizer, plates):
     settled = sum(len(r.variant_names) == n_first for r in readings)
     assert 0 < settled < len(TEXTS)
     assert text.count("the extra crops' variants did not vote") == settled
+
+
+def test_report_segments_in_parallel_with_n_jobs(report, recognizer, plates, tmp_path, monkeypatch):
+    """``n_jobs=2`` segments through the recognizer's parallel path; the page is the same."""
+    _, _, text = report
+    samples, truths, _ = plates
+    calls = []
+    segment = PlateRecognizer._segment
+
+    def spy(self, *args, **kwargs):
+        calls.append(self.n_jobs)
+        return segment(self, *args, **kwargs)
+
+    monkeypatch.setattr(PlateRecognizer, "_segment", spy)
+    parallel = copy.deepcopy(recognizer).set_params(n_jobs=2)
+    path = build_report(parallel, samples, truths, path=tmp_path / "parallel.html")
+    assert calls == [2]
+    assert _sections(path.read_text(encoding="utf-8")) == _sections(text)
