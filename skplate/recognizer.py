@@ -377,16 +377,24 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         _check_lookalikes(self.lookalikes)
 
     def _segment(
-        self, samples: list[PlateSample], croppers: list[PlateCropper] | None = None
+        self,
+        samples: list[PlateSample],
+        croppers: list[PlateCropper] | None = None,
+        variants: np.ndarray | None = None,
     ) -> Segments:
         """Crop, filter and segment validated plates; in parallel chunks when ``n_jobs`` asks.
 
         ``croppers`` (default: all of them, ``_croppers()``) are the crops to read.
+        ``variants``, when the caller already made them (the report shows them), are those
+        crops' filter variants: segmented as they are in one process; parallel workers
+        crop and filter their own chunk again, which costs less than shipping them.
         """
         croppers = self._croppers() if croppers is None else croppers
         stages = (croppers, self.filter_bank_, self.segmenter_)
         n_jobs = effective_n_jobs(self.n_jobs)
         if n_jobs == 1 or len(samples) < 2 * n_jobs:
+            if variants is not None:
+                return self.segmenter_.transform(variants)
             return _segment_samples(stages, samples)
         size = -(-len(samples) // (4 * n_jobs))
         chunks = [samples[i : i + size] for i in range(0, len(samples), size)]

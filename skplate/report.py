@@ -23,7 +23,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from ._version import __version__
@@ -262,14 +261,11 @@ def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
 def _batch_cards(recognizer, samples, indices, truths, n_shown: int) -> list[_Card]:
     """Crop, filter and segment a batch once, classify its characters in one call, lay out.
 
-    With the recognizer's ``n_jobs`` above 1 the segmentation, the costly stage, runs in
-    parallel chunks as in ``predict`` (whose workers crop and filter their plates again).
+    The segmentation, the costly stage, runs in parallel chunks as in ``predict`` when the
+    recognizer's ``n_jobs`` asks.
     """
     crops, variants = recognizer._plate_variants(samples)
-    if effective_n_jobs(recognizer.n_jobs) > 1:
-        segments = recognizer._segment(samples)
-    else:
-        segments = recognizer.segmenter_.transform(variants)
+    segments = recognizer._segment(samples, variants=variants)
     log_proba = recognizer._log_proba(segments.chars)
     cards = []
     all_decodings = recognizer._decode_segments(segments, log_proba)

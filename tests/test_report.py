@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
+from skplate import recognizer as recognizer_module
 from skplate.datasets import make_synthetic_plates
-from skplate.recognizer import PlateRecognizer, make_plate_recognizer
+from skplate.recognizer import make_plate_recognizer
 from skplate.report import build_report
 from skplate.samples import PlateSample
 
@@ -173,18 +174,19 @@ def test_the_vote_shown_is_the_one_predict_makes(report, recognizer, plates):
 
 
 def test_report_segments_in_parallel_with_n_jobs(report, recognizer, plates, tmp_path, monkeypatch):
-    """``n_jobs=2`` segments through the recognizer's parallel path; the page is the same."""
+    """``n_jobs=2`` splits the segmentation into parallel joblib tasks; the page is the same."""
     _, _, text = report
     samples, truths, _ = plates
     calls = []
-    segment = PlateRecognizer._segment
 
-    def spy(self, *args, **kwargs):
-        calls.append(self.n_jobs)
-        return segment(self, *args, **kwargs)
+    class SpyParallel(recognizer_module.Parallel):
+        def __call__(self, tasks):
+            tasks = list(tasks)
+            calls.append((self.n_jobs, len(tasks)))
+            return super().__call__(tasks)
 
-    monkeypatch.setattr(PlateRecognizer, "_segment", spy)
+    monkeypatch.setattr(recognizer_module, "Parallel", SpyParallel)
     parallel = copy.deepcopy(recognizer).set_params(n_jobs=2)
     path = build_report(parallel, samples, truths, path=tmp_path / "parallel.html")
-    assert calls == [2]
+    assert calls == [(2, len(samples))]  # one batch, cut into chunks of one plate
     assert _sections(path.read_text(encoding="utf-8")) == _sections(text)
