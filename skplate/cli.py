@@ -463,6 +463,14 @@ def _training_options() -> argparse.ArgumentParser:
             f"(default: {_TRAINING_DEFAULTS['n_junk']})"
         ),
     )
+    group.add_argument(
+        "--ink-only",
+        action="store_true",
+        help=(
+            "train and read binary ink maps only, without the ink's grey levels as a "
+            "second channel (the recipe before the thirteenth benchmark round)"
+        ),
+    )
     return parent
 
 
@@ -897,6 +905,7 @@ def _print_scores(scores: dict) -> None:
 
 def _train(args: argparse.Namespace, plate_format: str, voting: str, log: _Log, plates=None):
     """Load characters, train the CNN, build and fit the recognizer."""
+    from .normalize import CharNormalizer
     from .recognizer import make_plate_recognizer
     from .training import load_training_chars, train_char_classifier
 
@@ -923,7 +932,11 @@ def _train(args: argparse.Namespace, plate_format: str, voting: str, log: _Log, 
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     log.info("[2/4] normalising and training the character CNN ...")
     classifier, report = train_char_classifier(
-        chars, random_state=args.random_state, verbose=2 if log.verbose else 0, **epochs
+        chars,
+        random_state=args.random_state,
+        normalizer=CharNormalizer() if args.ink_only else None,
+        verbose=2 if log.verbose else 0,
+        **epochs,
     )
     log.info(
         f"      {report.epochs} epochs in {report.seconds:.1f} s, held-out GoodImg accuracy "

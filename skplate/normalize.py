@@ -1,7 +1,10 @@
 """Character normalisation: any character image becomes a fixed-size ink map in [0, 1].
 
 The same :class:`CharNormalizer` prepares the Chars74K training characters and the characters
-cut out of plates, so the network sees identical inputs in training and inference.
+cut out of plates, so the network sees identical inputs in training and inference. With
+``gray_levels=True`` a second channel holds the grey levels of the ink: a character that a
+harsh threshold turned into a solid blob (a small ``W`` whose gaps closed) still shows its
+lighter gaps there.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._components import component_stats
 from ._validation import to_gray
 
-__all__ = ["CharNormalizer", "ink_mask", "normalize_char"]
+__all__ = ["CharNormalizer", "ink_levels", "ink_mask", "normalize_char"]
 
 
 def ink_mask(gray: np.ndarray, polarity: str = "auto") -> np.ndarray:
@@ -59,6 +62,47 @@ def _ink_box(mask: np.ndarray, min_component_ratio: float) -> tuple[int, int, in
     return int(x1), int(y1), int(x2), int(y2)
 
 
+def ink_levels(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The grey levels of the ink, scaled so the ink reads 255 and the background 0.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (H, W), uint8
+        The plain (unthresholded) image the ink was found in.
+    mask : ndarray of shape (H, W)
+        Non-zero on the ink.
+
+    Returns
+    -------
+    levels : ndarray of shape (H, W), uint8
+        0 off the ink; on the ink, the pixel's distance from the background's median level
+        towards the ink's median level, clipped to [0, 255]. Where the ink and the
+        background have the same median level, the mask itself.
+    """
+    ink = mask > 0
+    levels = gray.astype(np.float32)
+    if not ink.any():
+        return np.zeros(gray.shape, np.uint8)
+    ink_level = float(np.median(levels[ink]))
+    background = levels[~ink]
+    background_level = float(np.median(background)) if background.size else 255.0 - ink_level
+    if abs(ink_level - background_level) < 1.0:
+        scaled = np.ones(gray.shape, np.float32)
+    else:
+        scaled = np.clip((levels - background_level) / (ink_level - background_level), 0.0, 1.0)
+    return np.round(255.0 * scaled * ink).astype(np.uint8)
+
+
+def _split_pair(image: object, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(character, plain)`` gray images of a character image or an ``(H, W, 2)`` pair."""
+    if isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 2:
+        character = to_gray(np.ascontiguousarray(image[:, :, 0]), name=f"{name}[..., 0]")
+        plain = to_gray(np.ascontiguousarray(image[:, :, 1]), name=f"{name}[..., 1]")
+        return character, plain
+    gray = to_gray(image, name=name)
+    return gray, gray
+
+
 def normalize_char(
     image: np.ndarray,
     *,
@@ -67,6 +111,7 @@ def normalize_char(
     margin: int = 2,
     polarity: str = "auto",
     min_component_ratio: float = 0.1,
+    gray_levels: bool = False,
     name: str = "image",
 ) -> np.ndarray:
     """Turn one character image into a ``(size, size)`` float32 ink map in [0, 1].
@@ -74,17 +119,24 @@ def normalize_char(
     Gray conversion, Otsu binarisation with the ink as foreground, crop to the ink (small
     specks below ``min_component_ratio`` of the largest component are ignored for the crop),
     optional aspect-preserving padding, and resize. An image without ink gives zeros.
+
+    ``image`` may also be an ``(H, W, 2)`` pair: channel 0 the character (its ink is found
+    as above), channel 1 the plain image it was cut from. With ``gray_levels=True`` the
+    result is ``(size, size, 2)``: the ink map, then :func:`ink_levels` of the plain image
+    (of the image itself when it is not a pair), cropped and resized alike.
     """
-    gray = to_gray(image, name=name)
+    gray, plain = _split_pair(image, name)
     mask = ink_mask(gray, polarity)
     box = _ink_box(mask, min_component_ratio)
     inner = size - 2 * margin
-    out = np.zeros((size, size), dtype=np.float32)
+    out = np.zeros((size, size, 2) if gray_levels else (size, size), dtype=np.float32)
     if box is None:
         return out
     x1, y1, x2, y2 = box
     ink = mask[y1:y2, x1:x2]
-    height, width = ink.shape
+    if gray_levels:
+        ink = np.dstack([ink, ink_levels(plain, mask)[y1:y2, x1:x2]])
+    height, width = ink.shape[:2]
     if keep_aspect:
         scale = inner / max(height, width)
         new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
@@ -98,11 +150,15 @@ def normalize_char(
 
 
 class CharNormalizer(TransformerMixin, BaseEstimator):
-    """Normalise character images to ``(n, size, size, 1)`` float32 ink maps.
+    """Normalise character images to ``(n, size, size, channels)`` float32 ink maps.
 
     Any image (uint8/uint16, gray, BGR or BGRA, any size) is converted to gray, binarised
     with Otsu's threshold so the ink is 1 and the background 0, cropped to the ink, padded
-    to a square (``keep_aspect=True``) and resized.
+    to a square (``keep_aspect=True``) and resized. With ``gray_levels=True`` a second
+    channel holds the ink's grey levels (:func:`ink_levels`): where a threshold closed the
+    gaps of a character, they are still lighter there. An ``(H, W, 2)`` image is a pair:
+    the character (channel 0; :class:`~skplate.segment.CharacterSegmenter` gives the
+    segment's ink mask) and the plain image the levels are read from (channel 1).
 
     Parameters
     ----------
@@ -119,6 +175,15 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         Ink colour; ``"auto"`` takes the border's majority class as background.
     min_component_ratio : float, default=0.1
         Ink components smaller than this fraction of the largest one do not widen the crop.
+    gray_levels : bool, default=False
+        Add the ink's grey levels as a second channel. The classifier must be trained on
+        the same channels; :func:`skplate.training.train_char_classifier` uses them by
+        default.
+
+    Attributes
+    ----------
+    output_shape_ : tuple of int
+        ``(size, size, 2)`` with ``gray_levels``, ``(size, size, 1)`` without.
 
     Examples
     --------
@@ -135,6 +200,7 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         "margin": [Interval(Integral, 0, None, closed="left")],
         "polarity": [StrOptions({"auto", "dark", "light"})],
         "min_component_ratio": [Interval(Real, 0, 1, closed="both")],
+        "gray_levels": ["boolean"],
     }
 
     def __init__(
@@ -144,12 +210,18 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         margin: int = 2,
         polarity: str = "auto",
         min_component_ratio: float = 0.1,
+        gray_levels: bool = False,
     ) -> None:
         self.size = size
         self.keep_aspect = keep_aspect
         self.margin = margin
         self.polarity = polarity
         self.min_component_ratio = min_component_ratio
+        self.gray_levels = gray_levels
+
+    def __setstate__(self, state: dict) -> None:
+        # Normalisers pickled by skplate 0.2.0 predate the grey-level channel.
+        super().__setstate__({"gray_levels": False, **state})
 
     def fit(self, X: Sequence[np.ndarray] | np.ndarray, y: object = None) -> CharNormalizer:
         """Check the parameters; the normaliser learns nothing from data.
@@ -159,7 +231,7 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         self : CharNormalizer
         """
         self._check_params()
-        self.output_shape_ = (self.size, self.size, 1)
+        self.output_shape_ = (self.size, self.size, 2 if self.gray_levels else 1)
         return self
 
     def _check_params(self) -> None:
@@ -177,24 +249,31 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         ----------
         X : sequence of ndarray
             Character images, each of any size; a 3-D uint array is read as a stack of gray
-            images, and a 4-D one as a stack of colour images.
+            images, and a 4-D one as a stack of colour images (or of pairs, when its last
+            axis is 2).
 
         Returns
         -------
-        chars : ndarray of shape (n_images, size, size, 1), float32
+        chars : ndarray of shape (n_images, size, size, channels), float32
+            ``channels`` is 2 with ``gray_levels`` (ink, grey levels), 1 without.
         """
         self._check_params()
         images = list(X)
-        out = np.empty((len(images), self.size, self.size, 1), dtype=np.float32)
+        channels = 2 if self.gray_levels else 1
+        out = np.empty((len(images), self.size, self.size, channels), dtype=np.float32)
         for index, image in enumerate(images):
-            out[index, :, :, 0] = normalize_char(
-                image,
-                size=self.size,
-                keep_aspect=self.keep_aspect,
-                margin=self.margin,
-                polarity=self.polarity,
-                min_component_ratio=self.min_component_ratio,
-                name=f"X[{index}]",
+            out[index] = np.reshape(
+                normalize_char(
+                    image,
+                    size=self.size,
+                    keep_aspect=self.keep_aspect,
+                    margin=self.margin,
+                    polarity=self.polarity,
+                    min_component_ratio=self.min_component_ratio,
+                    gray_levels=self.gray_levels,
+                    name=f"X[{index}]",
+                ),
+                (self.size, self.size, channels),
             )
         return out
 

@@ -21,6 +21,7 @@ from .decode import EMPTY_DECODING, Decoding, decode_segments, pool_lookalikes
 from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
 from .metrics import plate_accuracy
+from .normalize import CharNormalizer
 from .persistence import VERSION_KEY
 from .samples import PlateSample, check_sample, check_samples
 from .segment import CharacterSegmenter, Segments
@@ -123,6 +124,39 @@ def _check_lookalikes(groups: Sequence[str] | None) -> None:
         seen |= set(group)
 
 
+def _input_channels(classifier: object) -> int | None:
+    """The channels of the characters a fitted (or frozen) Keras classifier was trained on."""
+    for candidate in (classifier, getattr(classifier, "estimator", None)):
+        shape = getattr(candidate, "X_shape_", None)
+        if shape is not None and len(shape) == 4:
+            return int(shape[-1])
+    return None
+
+
+def _fitted_segmenter(
+    segmenter: CharacterSegmenter | None, classifier: object
+) -> CharacterSegmenter:
+    """The segmenter, its normaliser giving the characters the classifier was trained on.
+
+    Without a normaliser of its own, the segmenter gets one with the grey-level channel
+    when the classifier takes two channels. A normaliser that gives other channels than
+    the classifier's is an error that names the parameter.
+    """
+    segmenter = CharacterSegmenter() if segmenter is None else clone(segmenter)
+    channels = _input_channels(classifier)
+    if segmenter.normalizer is None and channels == 2:
+        segmenter.set_params(normalizer=CharNormalizer(gray_levels=True))
+    segmenter.fit(None)
+    given = getattr(segmenter.normalizer_, "output_shape_", (None,))[-1]
+    if channels is not None and given is not None and given != channels:
+        raise ValueError(
+            f"segmenter__normalizer: it gives characters of {given} channel(s), but the "
+            f"classifier was trained on {channels}; use the normaliser it was trained with "
+            f"(CharNormalizer(gray_levels={channels == 2}))."
+        )
+    return segmenter
+
+
 def _is_fitted(estimator: object) -> bool:
     try:
         check_is_fitted(estimator)
@@ -152,7 +186,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         ``FilterBank()`` when None.
     segmenter : CharacterSegmenter, default=None
         ``CharacterSegmenter()`` when None; its normaliser must match the classifier's
-        training inputs.
+        training inputs. A segmenter without a normaliser gets the one the classifier's
+        input asks for (grey levels when it was trained on two channels).
     plate_format : str, PlateFormat or list, default="any"
         What a plate may read; see :func:`skplate.formats.get_formats`.
     voting : {"soft", "hard"}, default="soft"
@@ -330,8 +365,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         ]
         filter_bank = FilterBank() if self.filter_bank is None else clone(self.filter_bank)
         self.filter_bank_ = filter_bank.fit(self.cropper_.transform(samples[:1]))
-        segmenter = CharacterSegmenter() if self.segmenter is None else clone(self.segmenter)
-        self.segmenter_ = segmenter.fit(None)
+        self.segmenter_ = _fitted_segmenter(self.segmenter, self.classifier_)
         names = list(self.filter_bank_.variant_names_)
         self.variant_names_ = names + [
             f"{name}@{mx:g},{my:g}" for mx, my in extra_margins for name in names

@@ -32,7 +32,7 @@ class Segments:
 
     Attributes
     ----------
-    chars : ndarray of shape (n_chars, size, size, 1), float32
+    chars : ndarray of shape (n_chars, size, size, channels), float32
         Normalised characters, ready for the classifier.
     plate, variant, position : ndarray of shape (n_chars,), int
         The plate, the filter variant and the left-to-right position of each character.
@@ -418,6 +418,17 @@ def _mask_to_image(mask: np.ndarray, pad: int = 2) -> np.ndarray:
     return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
+def _with_levels(
+    boxes: np.ndarray, images: list[np.ndarray], plain: np.ndarray, pad: int = 2
+) -> list[np.ndarray]:
+    """Pair each character image (padded by ``pad``) with the plain image under its box."""
+    pairs = []
+    for (x1, y1, x2, y2), image in zip(boxes, images, strict=True):
+        levels = cv2.copyMakeBorder(plain[y1:y2, x1:x2], pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        pairs.append(np.dstack([image, levels]))
+    return pairs
+
+
 class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Cut the characters out of every filter variant of every plate.
 
@@ -428,7 +439,11 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         ``"projection"``: the reference method, runs of inked columns.
     normalizer : CharNormalizer, default=None
         Turns each character crop into the classifier's input; a default
-        ``CharNormalizer()`` when None. Use the one the classifier was trained with.
+        ``CharNormalizer()`` when None. Use the one the classifier was trained with. When
+        it reads grey levels (``CharNormalizer(gray_levels=True)``), each character's ink
+        mask goes to it paired with the variant's own pixels under the same box: a
+        thresholded variant's levels are its ink, a sharpened or contrast-stretched one
+        shows where the ink is lighter (closed gaps, thin strokes).
     min_height, max_height : float, default=0.2, 0.95
         Allowed character height as a fraction of the plate height.
     min_aspect, max_aspect : float, default=0.08, 1.0
@@ -520,14 +535,27 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         del params["normalizer"]
         return params
 
-    def character_images(self, gray: np.ndarray) -> list[np.ndarray]:
+    def character_images(
+        self, gray: np.ndarray, plain: np.ndarray | None = None
+    ) -> list[np.ndarray]:
         """The characters of one variant as dark-on-white uint8 crops, left to right.
 
-        These are exactly what :meth:`transform` hands to the normaliser, so they can also
-        serve as training characters.
+        With ``plain`` (an image of the same shape as ``gray``), each crop is an
+        ``(H, W, 2)`` pair: the character, then ``plain`` under its box. With
+        ``plain=gray`` these are what :meth:`transform` hands to a normaliser that reads
+        grey levels (the character alone otherwise), so they can also serve as training
+        characters.
         """
-        _, masks = self.segment_variant(gray)
-        return [_mask_to_image(mask) for mask in masks]
+        boxes, masks = self.segment_variant(gray)
+        images = [_mask_to_image(mask) for mask in masks]
+        if plain is None:
+            return images
+        if np.shape(plain) != np.shape(gray):
+            raise ValueError(
+                f"plain: expected the shape of the variant, {np.shape(gray)}, "
+                f"got {np.shape(plain)}."
+            )
+        return _with_levels(boxes, images, plain)
 
     def transform(self, X: np.ndarray | Sequence) -> Segments:
         """Segment every variant of every plate and normalise all characters at once.
@@ -556,13 +584,15 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                 f"or (n_plates, H, W); got shape {variants.shape}."
             )
         n_plates, n_variants = variants.shape[:2]
+        paired = bool(getattr(self.normalizer_, "gray_levels", False))
         crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
         params = self._box_params()  # once, not per variant (get_params inspects __init__)
         with _single_threaded_opencv():
             for p in range(n_plates):
                 for v in range(n_variants):
                     boxes, masks = find_character_boxes(variants[p, v], **params)
-                    crops.extend(_mask_to_image(m) for m in masks)
+                    images = [_mask_to_image(m) for m in masks]
+                    crops.extend(_with_levels(boxes, images, variants[p, v]) if paired else images)
                     plate_idx += [p] * len(boxes)
                     variant_idx += [v] * len(boxes)
                     position += list(range(len(boxes)))
@@ -571,7 +601,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             chars = (
                 self.normalizer_.transform(crops)
                 if crops
-                else np.zeros((0, size, size, 1), dtype=np.float32)
+                else np.zeros((0, size, size, 2 if paired else 1), dtype=np.float32)
             )
         return Segments(
             chars=chars,

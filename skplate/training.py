@@ -37,6 +37,7 @@ from .segment import CharacterSegmenter
 __all__ = [
     "CHAR_SOURCES",
     "RECIPE_CNN_PARAMS",
+    "RECIPE_NORMALIZER_PARAMS",
     "TrainingReport",
     "load_training_chars",
     "make_plate_chars",
@@ -66,6 +67,12 @@ most 18 epochs, the learning rate divided by 5 after 2 epochs without progress o
 validation loss and training stopped after 4. It is both more accurate and cheaper than
 the reference network (``CharCNN()``'s defaults), whose 3,200 x 1,024 dense layer
 dominates its cost."""
+
+
+RECIPE_NORMALIZER_PARAMS: dict = {"gray_levels": True}
+"""The characters of the training recipe: ink maps with the ink's grey levels as a second
+channel (:class:`~skplate.normalize.CharNormalizer`), so that a character whose gaps a
+threshold closed is not only a blob to the network."""
 
 
 def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
@@ -104,6 +111,23 @@ def _loosen(box: tuple, shape: tuple, rng: np.random.RandomState) -> tuple:
     )
 
 
+def _junk_levels(image: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+    """Grey levels for a drawn binary "not a character" shape, which has no photo.
+
+    The segments of a thresholded filter variant have their ink as grey levels, those of
+    the plain, sharpened or contrast-stretched variants blurred ones: the drawn junk gets
+    either, half and half (blur, contrast and noise), so that neither kind of levels
+    alone says "character".
+    """
+    if rng.uniform() >= 0.5:
+        return image
+    blurred = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.6, 1.6)).astype(np.float32)
+    dark, light = rng.uniform(0, 60), rng.uniform(170, 255)
+    levels = dark + blurred / 255.0 * (light - dark)
+    levels += rng.normal(0, rng.uniform(0, 6), image.shape)
+    return np.clip(levels, 0, 255).astype(np.uint8)
+
+
 def make_plate_chars(
     n_plates: int = 600,
     *,
@@ -123,7 +147,7 @@ def make_plate_chars(
     filter variants drawn at random; a variant whose segment count equals the text's
     length gives one labelled character per segment. The training characters so have
     exactly the look of the characters the recognizer reads, thick or broken strokes of
-    the harsher filters included.
+    the harsher filters included, with the variant's own grey levels under each.
 
     Parameters
     ----------
@@ -140,7 +164,9 @@ def make_plate_chars(
     Returns
     -------
     data : Bunch
-        ``images`` (dark-on-white character crops) and ``target`` (characters).
+        ``images`` (``(H, W, 2)`` uint8 pairs: the dark-on-white character crop, then the
+        filter variant under its box; see :class:`~skplate.normalize.CharNormalizer`)
+        and ``target`` (characters).
     """
     if not isinstance(variants_per_plate, Integral) or variants_per_plate < 1:
         raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
@@ -167,7 +193,7 @@ def make_plate_chars(
             variants = filter_bank.fit_transform(plate)[0]
             drawn = rng.permutation(len(variants))[:variants_per_plate]
             for variant in sorted(drawn):
-                crops = segmenter.character_images(variants[variant])
+                crops = segmenter.character_images(variants[variant], variants[variant])
                 if len(crops) == len(text):
                     images.extend(crops)
                     target.extend(text)
@@ -232,7 +258,10 @@ def load_training_chars(
     -------
     data : Bunch
         ``images`` (list of arrays), ``target`` (characters) and ``source`` (the source of
-        each image).
+        each image). The generated plates' characters and the junk shapes are ``(H, W, 2)``
+        pairs, the character and the grey levels under it (for half the drawn junk, blurred);
+        a :class:`~skplate.normalize.CharNormalizer` without ``gray_levels`` reads only
+        the character.
     """
     unknown = sorted(set(sources) - set(CHAR_SOURCES))
     if unknown or not sources:
@@ -274,7 +303,9 @@ def load_training_chars(
         add(plate_chars.images, plate_chars.target, "plates")
     if "junk" in sources:
         junk = make_synthetic_junk(n_junk, random_state=rng.randint(2**31))
-        add(junk.images, junk.target, "junk")
+        levels_rng = check_random_state(rng.randint(2**31))
+        pairs = [np.dstack([image, _junk_levels(image, levels_rng)]) for image in junk.images]
+        add(pairs, junk.target, "junk")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
 
 
@@ -337,7 +368,10 @@ def train_char_classifier(
     test_size : float, default=0.2
         Fraction of the GoodImg images held out (0 to train on all).
     normalizer : CharNormalizer, default=None
-        The normaliser; ``CharNormalizer()`` when None. Plates must be read with the same.
+        The normaliser; ``CharNormalizer(**RECIPE_NORMALIZER_PARAMS)`` (grey levels on)
+        when None, ``CharNormalizer()`` (ink only) with ``recipe=False``. Plates must be
+        read with the same: :class:`~skplate.recognizer.PlateRecognizer` picks it from
+        the classifier's input when its segmenter has no normaliser of its own.
     random_state : int, default=0
         Seed for the split and the network.
     **cnn_params
@@ -352,7 +386,8 @@ def train_char_classifier(
     report : TrainingReport
     """
     start = time.perf_counter()
-    normalizer = CharNormalizer() if normalizer is None else normalizer
+    if normalizer is None:
+        normalizer = CharNormalizer(**(RECIPE_NORMALIZER_PARAMS if recipe else {}))
     chars = normalizer.fit_transform(data.images)
     target = np.asarray(data.target).astype(str)
     source = np.asarray(data.get("source", np.full(len(target), "goodimg")))

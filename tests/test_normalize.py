@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skplate.normalize import CharNormalizer, ink_mask, normalize_char
+from skplate.normalize import CharNormalizer, ink_levels, ink_mask, normalize_char
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -280,7 +280,7 @@ def test_bad_dtype_raises_type_error_naming_the_item(seven, dtype):
     ("image", "pattern"),
     [
         (np.zeros((0, 10), np.uint8), r"X\[0\].*empty"),
-        (np.zeros((10, 10, 2), np.uint8), r"X\[0\].*shape"),
+        (np.zeros((10, 10, 5), np.uint8), r"X\[0\].*shape"),
         (np.zeros((10,), np.uint8), r"X\[0\].*shape"),
         (np.zeros((2, 10, 10, 3), np.uint8), r"X\[0\].*shape"),
     ],
@@ -304,6 +304,7 @@ def test_get_params_clone_set_params(seven):
         "margin": 1,
         "polarity": "dark",
         "min_component_ratio": 0.1,
+        "gray_levels": False,
     }
     copy = clone(normalizer)
     assert copy is not normalizer and copy.get_params() == normalizer.get_params()
@@ -317,3 +318,68 @@ def test_transform_without_fit_is_allowed(seven):
     # requires_fit is False: the normaliser learns nothing.
     assert CharNormalizer().transform([seven]).shape == (1, 32, 32, 1)
     assert CharNormalizer().__sklearn_tags__().requires_fit is False
+
+
+# -- the grey-level channel ----------------------------------------------------------------
+def closed_w() -> tuple[np.ndarray, np.ndarray]:
+    """A plain image of a thick ``W``-like glyph whose two gaps a threshold closed.
+
+    Returns ``(plain, blob)``: the plain image (strokes 20, gaps 150, paper 230) and the
+    binarised character, one solid blob where the gaps are.
+    """
+    plain = np.full((60, 60), 230, np.uint8)
+    plain[10:50, 10:50] = 20
+    plain[10:40, 21:25] = 150  # the two gaps between the strokes, lighter than the ink
+    plain[10:40, 35:39] = 150
+    blob = np.full_like(plain, 255)
+    blob[10:50, 10:50] = 0
+    return plain, blob
+
+
+def test_ink_levels_scale_the_ink_to_one_and_keep_lighter_gaps():
+    plain, blob = closed_w()
+    levels = ink_levels(plain, blob == 0)
+    assert levels[blob == 255].max() == 0  # nothing off the ink
+    assert levels[45, 15] == 255  # a stroke: the ink's median level
+    # a closed gap: (150 - 230) / (20 - 230) of the way from the paper to the ink
+    assert levels[20, 22] == round(255 * 80 / 210)
+    # ink as light as the paper carries no levels: the mask itself
+    flat = ink_levels(np.full((8, 8), 100, np.uint8), np.eye(8))
+    np.testing.assert_array_equal(flat, np.eye(8, dtype=np.uint8) * 255)
+
+
+def test_gray_levels_add_a_channel_that_shows_closed_gaps():
+    plain, blob = closed_w()
+    pair = np.dstack([blob, plain])
+    out = CharNormalizer(gray_levels=True).fit_transform([pair])
+    assert out.shape == (1, 32, 32, 2) and out.dtype == np.float32
+    ink, levels = out[0, :, :, 0], out[0, :, :, 1]
+    # The ink channel is the binarised character alone: a solid square, no gaps.
+    assert ink[4:28, 4:28].min() == 1.0
+    # The grey levels show the gaps: a column lighter than the strokes beside it.
+    row = levels[10]  # across the gaps
+    assert row[10] < 0.5 < row[5] and row[20] < 0.5 < row[15] and row[26] > 0.5
+    # Without gray_levels a pair is read as its character: the binary map of old.
+    np.testing.assert_array_equal(
+        CharNormalizer().fit_transform([pair]), CharNormalizer().fit_transform([blob])
+    )
+
+
+def test_gray_levels_of_a_plain_image_come_from_the_image_itself(seven):
+    normalizer = CharNormalizer(gray_levels=True).fit([seven])
+    assert normalizer.output_shape_ == (32, 32, 2)
+    out = normalizer.transform([seven, np.full((10, 10), 255, np.uint8)])
+    ink, levels = out[0, :, :, 0], out[0, :, :, 1]
+    # A clean black-on-white glyph: its levels are its ink.
+    assert np.abs(ink - levels).mean() < 0.02 and levels.max() == 1.0
+    assert not out[1].any()  # no ink, no levels
+
+
+def test_normalizers_pickled_before_gray_levels_read_binary_maps(seven):
+    old = CharNormalizer(size=24)
+    state = old.__getstate__()
+    del state["gray_levels"]
+    restored = CharNormalizer.__new__(CharNormalizer)
+    restored.__setstate__(state)
+    assert restored.gray_levels is False
+    assert restored.fit_transform([seven]).shape == (1, 24, 24, 1)

@@ -539,3 +539,34 @@ def test_component_stats_match_opencv_labels_and_stats(shape):
         small = -(-shape[0] // 2) * -(-shape[1] // 2) < 65535
         assert labels.dtype == (np.uint16 if small else np.int32)
     assert n_labels - 1 == np.count_nonzero(dots)  # 66,560 at 512 x 520: past 16 bits
+
+
+def test_gray_levels_pair_every_variant_with_its_own_levels(synthetic_plates):
+    plain = synthetic_plates[0][0]
+    _, otsu = cv2.threshold(plain, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    variants = np.stack([plain, otsu])[None]
+    segmenter = CharacterSegmenter(normalizer=CharNormalizer(gray_levels=True)).fit()
+    segments = segmenter.transform(variants)
+    assert segments.chars.shape[1:] == (32, 32, 2)
+    binary = CharacterSegmenter().fit().transform(variants)
+    # The ink channel is what an ink-only normaliser gives.
+    np.testing.assert_array_equal(segments.chars[..., :1], binary.chars)
+    # Each variant's characters carry that variant's levels: the thresholded variant's
+    # are its ink, the plain crop's differ from its ink (grey at the strokes' edges).
+    def levels_off_ink(variant: int) -> float:
+        chars = segments.chars[segments.variant == variant]
+        return float(np.abs(chars[..., 1] - chars[..., 0]).mean())
+
+    assert levels_off_ink(1) == 0.0 and levels_off_ink(0) > 0.01
+    # character_images pairs each crop with the plain image under its box.
+    boxes, _ = segmenter.segment_variant(otsu)
+    pairs = segmenter.character_images(otsu, plain)
+    x1, y1, x2, y2 = boxes[0]
+    np.testing.assert_array_equal(pairs[0][2:-2, 2:-2, 1], plain[y1:y2, x1:x2])
+    assert [p.shape[:2] for p in pairs] == [
+        i.shape for i in segmenter.character_images(otsu)
+    ]
+    with pytest.raises(ValueError, match="plain: expected the shape"):
+        segmenter.character_images(otsu, plain[:, :-1])
+    blank = np.full((1, 2, 80, 240), 255, np.uint8)
+    assert segmenter.transform(blank).chars.shape == (0, 32, 32, 2)

@@ -14,9 +14,12 @@ def test_make_plate_chars_cuts_labelled_characters_from_filter_variants():
     assert len(one.images) == len(one.target) > 0
     assert set(every.target) <= set(ALPHABET)
     for image in every.images:
-        assert image.dtype == np.uint8 and image.ndim == 2
+        assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 2
+        character, levels = image[:, :, 0], image[:, :, 1]
         # dark ink on a white margin, as CharacterSegmenter.character_images cuts them
-        assert image[0].min() == 255 and image.min() == 0
+        assert character[0].min() == 255 and character.min() == 0
+        # the filter variant under the box: darker on the ink than off it
+        assert levels[character == 0].mean() < levels[character == 255].mean()
     # The draw of variants is a prefix of one permutation per plate: more variants per
     # plate cut a superset of the characters.
     assert len(every.images) > 3 * len(one.images)
