@@ -177,8 +177,10 @@ class CharNormalizer(TransformerMixin, BaseEstimator):
         Ink components smaller than this fraction of the largest one do not widen the crop.
     gray_levels : bool, default=False
         Add the ink's grey levels as a second channel. The classifier must be trained on
-        the same channels; :func:`skplate.training.train_char_classifier` uses them by
-        default.
+        the same channels (``train_char_classifier(data, normalizer=CharNormalizer(
+        gray_levels=True))``, ``skplate train --gray-levels``). Not the default: it read
+        slightly more of the labelled plates but fewer held-out GoodImg characters and
+        fewer blurred or recompressed plates (docs/benchmarks.md, "Thirteenth round").
 
     Attributes
     ----------

@@ -37,7 +37,6 @@ from .segment import CharacterSegmenter
 __all__ = [
     "CHAR_SOURCES",
     "RECIPE_CNN_PARAMS",
-    "RECIPE_NORMALIZER_PARAMS",
     "TrainingReport",
     "load_training_chars",
     "make_plate_chars",
@@ -67,12 +66,6 @@ most 18 epochs, the learning rate divided by 5 after 2 epochs without progress o
 validation loss and training stopped after 4. It is both more accurate and cheaper than
 the reference network (``CharCNN()``'s defaults), whose 3,200 x 1,024 dense layer
 dominates its cost."""
-
-
-RECIPE_NORMALIZER_PARAMS: dict = {"gray_levels": True}
-"""The characters of the training recipe: ink maps with the ink's grey levels as a second
-channel (:class:`~skplate.normalize.CharNormalizer`), so that a character whose gaps a
-threshold closed is not only a blob to the network."""
 
 
 def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
@@ -368,10 +361,11 @@ def train_char_classifier(
     test_size : float, default=0.2
         Fraction of the GoodImg images held out (0 to train on all).
     normalizer : CharNormalizer, default=None
-        The normaliser; ``CharNormalizer(**RECIPE_NORMALIZER_PARAMS)`` (grey levels on)
-        when None, ``CharNormalizer()`` (ink only) with ``recipe=False``. Plates must be
-        read with the same: :class:`~skplate.recognizer.PlateRecognizer` picks it from
-        the classifier's input when its segmenter has no normaliser of its own.
+        The normaliser; ``CharNormalizer()`` (binary ink maps) when None.
+        ``CharNormalizer(gray_levels=True)`` adds the ink's grey levels as a second
+        channel. Plates must be read with the same: :class:`~skplate.recognizer.PlateRecognizer`
+        picks it from the classifier's input when its segmenter has no normaliser of its
+        own.
     random_state : int, default=0
         Seed for the split and the network.
     **cnn_params
@@ -386,8 +380,7 @@ def train_char_classifier(
     report : TrainingReport
     """
     start = time.perf_counter()
-    if normalizer is None:
-        normalizer = CharNormalizer(**(RECIPE_NORMALIZER_PARAMS if recipe else {}))
+    normalizer = CharNormalizer() if normalizer is None else normalizer
     chars = normalizer.fit_transform(data.images)
     target = np.asarray(data.target).astype(str)
     source = np.asarray(data.get("source", np.full(len(target), "goodimg")))

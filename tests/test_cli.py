@@ -190,7 +190,7 @@ def test_train_passes_generated_plate_and_junk_counts(tmp_path, monkeypatch, cap
     monkeypatch.setattr(skplate.training, "load_training_chars", spy)
     out = tmp_path / "tiny.joblib"
     argv = ["-q", "train", "--sources", "synthetic,junk", "--synthetic-per-class", "2",
-            "--junk", "5", "--generated-plates", "3", "--epochs", "1", "--ink-only",
+            "--junk", "5", "--generated-plates", "3", "--epochs", "1", "--gray-levels",
             "--out", str(out)]
     assert cli.main(argv) == 0
     assert (seen["n_junk"], seen["n_plates"]) == (5, 3)
@@ -199,10 +199,10 @@ def test_train_passes_generated_plate_and_junk_counts(tmp_path, monkeypatch, cap
 
     from skplate.persistence import load_model
 
-    # --ink-only: binary ink maps, in training and in the saved recognizer's segmenter
+    # --gray-levels: ink and grey levels, in training and in the saved recognizer's segmenter
     model = load_model(out)
-    assert model.segmenter_.normalizer_.gray_levels is False
-    assert model.classifier_.X_shape_[1:] == (32, 32, 1)
+    assert model.segmenter_.normalizer_.gray_levels is True
+    assert model.classifier_.X_shape_[1:] == (32, 32, 2)
 
 
 @pytest.mark.slow
@@ -226,9 +226,9 @@ def test_train_saves_model_and_report(tmp_path, capsys):
     model = load_model(out)
     assert model.plate_format == "spanish"
     assert len(model.variant_weights_) == len(model.variant_names_)
-    # the recipe's characters: ink and grey levels, read alike from plates
-    assert model.classifier_.X_shape_[1:] == (32, 32, 2)
-    assert model.segmenter_.normalizer_.gray_levels is True
+    # the recipe's characters: binary ink maps, read alike from plates
+    assert model.classifier_.X_shape_[1:] == (32, 32, 1)
+    assert model.segmenter_.normalizer_.gray_levels is False
 
 
 # -- predict ----------------------------------------------------------------------------------
