@@ -45,20 +45,13 @@ def tiny_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_model(model, tmp_path_factory.mktemp("model") / "tiny.joblib")
 
 
-@pytest.fixture(scope="session")
-def tiny_char_model():
-    """A tiny fitted :class:`~skplate.cnn.CharCNN` on all 36 plate characters (synthetic only).
-
-    540 synthetic crops (15 per class), conv (8, 8), dense (32,), 3 epochs: about 5 s. It
-    reads :func:`~skplate.datasets.make_synthetic_plates` plates (same fonts) well and real
-    plates poorly; use it for plumbing and synthetic-plate behaviour, not for accuracy.
-    """
+def _tiny_char_cnn(normalizer):
+    """A tiny CharCNN trained on 15 synthetic crops per class, normalised by ``normalizer``."""
     from skplate.cnn import CharCNN
     from skplate.datasets import make_synthetic_chars
-    from skplate.normalize import CharNormalizer
 
     images, target = make_synthetic_chars(15, random_state=0, return_X_y=True)
-    chars = CharNormalizer().fit_transform(images)
+    chars = normalizer.fit_transform(images)
     classifier = CharCNN(
         conv_filters=(8, 8),
         dense_units=(32,),
@@ -70,3 +63,24 @@ def tiny_char_model():
         random_state=0,
     )
     return classifier.fit(chars, target)
+
+
+@pytest.fixture(scope="session")
+def tiny_char_model():
+    """A tiny fitted :class:`~skplate.cnn.CharCNN` on all 36 plate characters (synthetic only).
+
+    540 synthetic crops (15 per class), conv (8, 8), dense (32,), 3 epochs: about 5 s. It
+    reads :func:`~skplate.datasets.make_synthetic_plates` plates (same fonts) well and real
+    plates poorly; use it for plumbing and synthetic-plate behaviour, not for accuracy.
+    """
+    from skplate.normalize import CharNormalizer
+
+    return _tiny_char_cnn(CharNormalizer())
+
+
+@pytest.fixture(scope="session")
+def tiny_gray_char_model():
+    """``tiny_char_model`` trained on two-channel characters (ink and grey levels)."""
+    from skplate.normalize import CharNormalizer
+
+    return _tiny_char_cnn(CharNormalizer(gray_levels=True))

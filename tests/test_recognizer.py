@@ -605,33 +605,12 @@ def test_real_spanish_plates_structure(data_home, recognizer):
     assert 0.0 <= char_accuracy(target, [r.text for r in readings]) <= 1.0
 
 
-@pytest.fixture(scope="module")
-def gray_char_model():
-    """A tiny CharCNN trained on two-channel characters (ink and grey levels)."""
-    from skplate.datasets import make_synthetic_chars
-    from skplate.normalize import CharNormalizer
-
-    images, target = make_synthetic_chars(15, random_state=0, return_X_y=True)
-    chars = CharNormalizer(gray_levels=True).fit_transform(images)
-    classifier = CharCNN(
-        conv_filters=(8, 8),
-        dense_units=(32,),
-        epochs=3,
-        learning_rate=3e-3,
-        batch_size=16,
-        validation_split=0.0,
-        augment=False,
-        random_state=0,
-    )
-    return classifier.fit(chars, target)
-
-
 def test_segmenter_reads_the_channels_the_classifier_was_trained_on(
-    gray_char_model, tiny_char_model, plates
+    tiny_gray_char_model, tiny_char_model, plates
 ):
     from skplate.normalize import CharNormalizer
 
-    model = make_plate_recognizer(gray_char_model, plate_format="spanish").fit([])
+    model = make_plate_recognizer(tiny_gray_char_model, plate_format="spanish").fit([])
     assert model.segmenter_.normalizer_.gray_levels is True
     assert model.segmenter.normalizer is None  # the parameter is left as given
     segments = model._segment(list(plates.samples[:2]))
@@ -642,7 +621,7 @@ def test_segmenter_reads_the_channels_the_classifier_was_trained_on(
     assert plain.segmenter_.normalizer_.gray_levels is False
     # A normaliser that disagrees with the classifier is named.
     mismatched = [
-        (gray_char_model, CharacterSegmenter(normalizer=CharNormalizer())),
+        (tiny_gray_char_model, CharacterSegmenter(normalizer=CharNormalizer())),
         (tiny_char_model, CharacterSegmenter(normalizer=CharNormalizer(gray_levels=True))),
     ]
     for classifier, segmenter in mismatched:
