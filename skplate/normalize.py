@@ -93,10 +93,16 @@ def ink_levels(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.round(255.0 * scaled * ink).astype(np.uint8)
 
 
-def _split_pair(image: object, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(character, plain)`` gray images of a character image or an ``(H, W, 2)`` pair."""
+def _split_pair(image: object, name: str, *, with_plain: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(character, plain)`` gray images of a character image or an ``(H, W, 2)`` pair.
+
+    Without ``with_plain`` a pair's second channel is not converted (nor read): ``plain``
+    is then the character.
+    """
     if isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 2:
         character = to_gray(np.ascontiguousarray(image[:, :, 0]), name=f"{name}[..., 0]")
+        if not with_plain:
+            return character, character
         plain = to_gray(np.ascontiguousarray(image[:, :, 1]), name=f"{name}[..., 1]")
         return character, plain
     gray = to_gray(image, name=name)
@@ -125,7 +131,7 @@ def normalize_char(
     result is ``(size, size, 2)``: the ink map, then :func:`ink_levels` of the plain image
     (of the image itself when it is not a pair), cropped and resized alike.
     """
-    gray, plain = _split_pair(image, name)
+    gray, plain = _split_pair(image, name, with_plain=gray_levels)
     mask = ink_mask(gray, polarity)
     box = _ink_box(mask, min_component_ratio)
     inner = size - 2 * margin

@@ -418,10 +418,13 @@ def _mask_to_image(mask: np.ndarray, pad: int = 2) -> np.ndarray:
     return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
-def _with_levels(
-    boxes: np.ndarray, images: list[np.ndarray], plain: np.ndarray, pad: int = 2
+def _character_crops(
+    boxes: np.ndarray, masks: list[np.ndarray], plain: np.ndarray | None, pad: int = 2
 ) -> list[np.ndarray]:
-    """Pair each character image (padded by ``pad``) with the plain image under its box."""
+    """Each mask as a dark-on-white image, paired with ``plain`` under its box if given."""
+    images = [_mask_to_image(mask, pad) for mask in masks]
+    if plain is None:
+        return images
     pairs = []
     for (x1, y1, x2, y2), image in zip(boxes, images, strict=True):
         levels = cv2.copyMakeBorder(plain[y1:y2, x1:x2], pad, pad, pad, pad, cv2.BORDER_REPLICATE)
@@ -546,16 +549,13 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         grey levels (the character alone otherwise), so they can also serve as training
         characters.
         """
-        boxes, masks = self.segment_variant(gray)
-        images = [_mask_to_image(mask) for mask in masks]
-        if plain is None:
-            return images
-        if np.shape(plain) != np.shape(gray):
+        if plain is not None and np.shape(plain) != np.shape(gray):
             raise ValueError(
                 f"plain: expected the shape of the variant, {np.shape(gray)}, "
                 f"got {np.shape(plain)}."
             )
-        return _with_levels(boxes, images, plain)
+        boxes, masks = self.segment_variant(gray)
+        return _character_crops(boxes, masks, plain)
 
     def transform(self, X: np.ndarray | Sequence) -> Segments:
         """Segment every variant of every plate and normalise all characters at once.
@@ -591,8 +591,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             for p in range(n_plates):
                 for v in range(n_variants):
                     boxes, masks = find_character_boxes(variants[p, v], **params)
-                    images = [_mask_to_image(m) for m in masks]
-                    crops.extend(_with_levels(boxes, images, variants[p, v]) if paired else images)
+                    crops += _character_crops(boxes, masks, variants[p, v] if paired else None)
                     plate_idx += [p] * len(boxes)
                     variant_idx += [v] * len(boxes)
                     position += list(range(len(boxes)))
