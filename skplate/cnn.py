@@ -119,6 +119,16 @@ class CharCNN(KerasClassifier):
         Keras' verbosity.
     **kwargs
         Any other scikeras ``KerasClassifier`` parameter.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The characters, in the order of ``predict_proba``'s columns.
+    class_prior_ : ndarray of shape (n_classes,)
+        Each class's share of the training labels (``fit``'s ``y``, validation rows
+        included): the prior the network's probabilities are posteriors under.
+        :class:`~skplate.recognizer.PlateRecognizer` divides it out
+        (``prior_correction``). ``partial_fit`` leaves it as ``fit`` set it.
     """
 
     def __init__(
@@ -227,7 +237,10 @@ class CharCNN(KerasClassifier):
             X, y = X[order], y[order]
             if sample_weight is not None:
                 sample_weight = np.asarray(sample_weight)[order]
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        counts = np.array([np.count_nonzero(y == str(c)) for c in self.classes_], dtype=float)
+        self.class_prior_ = counts / counts.sum()
+        return self
 
 
 def make_char_pipeline(

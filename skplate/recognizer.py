@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._version import __version__
 from .adapt import adapt_classifier, harvest_characters
 from .crop import PlateCropper, _check_margin
-from .decode import EMPTY_DECODING, Decoding, decode_segments, pool_lookalikes
+from .decode import EMPTY_DECODING, Decoding, balance_classes, decode_segments, pool_lookalikes
 from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
 from .metrics import plate_accuracy
@@ -157,6 +157,25 @@ def _fitted_segmenter(
     return segmenter
 
 
+def _check_class_prior(classifier: object, classes: np.ndarray) -> None:
+    """A classifier's ``class_prior_``, when it has one, must give one share per class."""
+    prior = getattr(classifier, "class_prior_", None)
+    if prior is None:
+        return
+    prior = np.asarray(prior)
+    if (
+        prior.shape != classes.shape
+        or not np.issubdtype(prior.dtype, np.number)
+        or not np.all(np.isfinite(prior))
+        or np.any(prior < 0)
+        or not prior.sum() > 0
+    ):
+        raise ValueError(
+            f"classifier: class_prior_ must hold one non-negative share per class "
+            f"({len(classes)}), got {prior!r}."
+        )
+
+
 def _is_fitted(estimator: object) -> bool:
     try:
         check_is_fitted(estimator)
@@ -216,6 +235,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     lookalike_weight : float, default=0.2
         The share of the classifier's preference within a group that is kept: 0 leaves
         the decision to the neighbours alone, 1 turns the pooling off.
+    prior_correction : float, default=1.0
+        How much of the classifier's training class mix is divided out of its
+        probabilities (:func:`~skplate.decode.balance_classes`, with the classifier's
+        ``class_prior_``, which :class:`~skplate.cnn.CharCNN` learns in ``fit``). The
+        network learns Chars74K's natural-scene letter frequencies (``E`` and ``A`` ten
+        times as common as ``8``), which a plate does not follow: 1 reads every
+        character as equally likely a priori, 0 reads the classifier's probabilities as
+        they are. "Not a character" keeps its probability. A classifier without
+        ``class_prior_`` is read as it is.
     extra_margins : sequence of (float, float) or None, default=((0.02, 0.0),)
         Test-time augmentation: a plate the first crop does not settle (see
         ``extra_below_agreement``) is also cropped with each of these margins (fractions
@@ -280,6 +308,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "switch_penalty": [Interval(Real, None, 0, closed="right")],
         "lookalikes": [list, tuple, None],
         "lookalike_weight": [Interval(Real, 0, 1, closed="both")],
+        "prior_correction": [Interval(Real, 0, None, closed="left")],
         "extra_margins": [list, tuple, None],
         "extra_below_agreement": [Interval(Real, 0, 1, closed="right"), None],
         "learn_weights": ["boolean"],
@@ -300,6 +329,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         switch_penalty: float = -1.0,
         lookalikes: Sequence[str] | None = ("0O", "1I"),
         lookalike_weight: float = 0.2,
+        prior_correction: float = 1.0,
         extra_margins: Sequence[tuple[float, float]] | None = ((0.02, 0.0),),
         extra_below_agreement: float | None = 0.5,
         learn_weights: bool = True,
@@ -317,6 +347,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.switch_penalty = switch_penalty
         self.lookalikes = lookalikes
         self.lookalike_weight = lookalike_weight
+        self.prior_correction = prior_correction
         self.extra_margins = extra_margins
         self.extra_below_agreement = extra_below_agreement
         self.learn_weights = learn_weights
@@ -354,6 +385,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 f"classifier: classes {unknown} are not plate characters (0-9, A-Z) or "
                 f"{NOT_A_CHARACTER!r} (not a character)."
             )
+        _check_class_prior(self.classifier_, self.classes_)
         self.formats_ = get_formats(self.plate_format)
         _check_lookalikes(self.lookalikes)
         extra_margins = _check_extra_margins(self.extra_margins)
@@ -456,6 +488,14 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
             columns = [_COLUMNS.index(c) for c in self.classes_]
             log_proba[:, columns] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
+            prior = getattr(self.classifier_, "class_prior_", None)
+            if self.prior_correction and prior is not None:
+                log_proba[:, columns] = balance_classes(
+                    log_proba[:, columns],
+                    np.clip(np.asarray(prior, dtype=np.float64), _MIN_PROBA, None),
+                    self.prior_correction,
+                    keep=self.classes_ == NOT_A_CHARACTER,
+                )
         if self.lookalikes and self.lookalike_weight < 1:
             log_proba[:, : len(ALPHABET)] = pool_lookalikes(
                 log_proba[:, : len(ALPHABET)], ALPHABET, self.lookalikes, self.lookalike_weight
@@ -633,7 +673,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     def __setstate__(self, state: dict) -> None:
         # Recognizers saved before extra_margins read one crop; those saved before
         # extra_below_agreement read every crop of every plate.
-        state = {"extra_margins": None, "extra_below_agreement": None, **state}
+        # Those saved before prior_correction read the classifier's probabilities as they were.
+        state = {
+            "extra_margins": None,
+            "extra_below_agreement": None,
+            "prior_correction": 0.0,
+            **state,
+        }
         if "cropper_" in state:  # fitted: no extra croppers (an unfitted one stays unfitted)
             state = {"extra_croppers_": [], **state}
         super().__setstate__(state)

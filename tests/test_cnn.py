@@ -102,6 +102,20 @@ def test_fit_classes_and_predict_proba(fitted, chars):
     assert len(fitted.history_["loss"]) == TINY["epochs"]
 
 
+def test_class_prior_is_each_class_share_of_the_labels(chars):
+    X, y = chars
+    keep = y != "3"
+    keep[np.flatnonzero(y == "3")[::4]] = True  # a quarter of the 3s
+    model = CharCNN(**{**TINY, "epochs": 1}).fit(X[keep], y[keep])
+    counts = np.array([np.count_nonzero(y[keep] == c) for c in model.classes_])
+    np.testing.assert_allclose(model.class_prior_, counts / counts.sum())
+    three = model.class_prior_[model.classes_.tolist().index("3")]
+    assert three == pytest.approx(model.class_prior_[0] / 4, rel=0.2)
+    prior = model.class_prior_.copy()
+    model.partial_fit(X[:20], y[:20])  # fine-tuning keeps the training mix it was fitted on
+    np.testing.assert_array_equal(model.class_prior_, prior)
+
+
 def test_training_accuracy_well_above_chance(fitted, chars):
     X, y = chars
     accuracy = np.mean(fitted.predict(X) == y)
@@ -242,6 +256,7 @@ def test_joblib_round_trip_in_a_fresh_process(fitted, chars, tmp_path):
         model = joblib.load({str(model_path)!r})
         assert type(model).__name__ == "CharCNN", type(model)
         assert model.classes_.tolist() == list("0123456789"), model.classes_
+        assert np.allclose(model.class_prior_, {fitted.class_prior_.tolist()!r})
         np.save({str(out_path)!r}, model.predict_proba(np.load({str(x_path)!r})))
         """
     )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skplate.decode import EMPTY_DECODING, decode_segments, pool_lookalikes
+from skplate.decode import EMPTY_DECODING, balance_classes, decode_segments, pool_lookalikes
 from skplate.formats import ALPHABET, SPANISH_LETTERS, PlateFormat, get_formats
 from skplate.voting import hard_vote, soft_vote
 
@@ -207,6 +207,50 @@ class TestDecoder:
         np.testing.assert_array_equal(pool_lookalikes(log_proba, ALPHABET, ["0"], 0.0), log_proba)
         with pytest.raises(ValueError, match="weight"):
             pool_lookalikes(log_proba, ALPHABET, ["0O"], 1.5)
+
+    def test_balance_classes_divides_the_prior_out(self):
+        # Three classes trained 6:3:1; the segment's posterior 0.5 / 0.3 / 0.2.
+        log_proba = np.log([[0.5, 0.3, 0.2]])
+        prior = np.array([0.6, 0.3, 0.1])
+        balanced = np.exp(balance_classes(log_proba, prior))
+        expected = np.array([0.5 / 0.6, 0.3 / 0.3, 0.2 / 0.1])
+        np.testing.assert_allclose(balanced, [expected / expected.sum()])
+        assert balanced.argmax() == 2  # the rare class wins once its rarity is divided out
+        half = np.exp(balance_classes(log_proba, prior, 0.5))
+        expected = np.array([0.5, 0.3, 0.2]) / np.sqrt(prior)
+        np.testing.assert_allclose(half, [expected / expected.sum()])
+        np.testing.assert_allclose(balance_classes(log_proba, prior, 0.0), log_proba)
+        # A kept column keeps its probability; the others share the rest.
+        kept = np.exp(balance_classes(log_proba, prior, keep=np.array([False, False, True])))
+        np.testing.assert_allclose(kept.sum(), 1.0)
+        assert kept[0, 2] == pytest.approx(0.2)
+        assert kept[0, 1] / kept[0, 0] == pytest.approx((0.3 / 0.3) / (0.5 / 0.6))
+
+    def test_balanced_rare_digit_beats_a_common_letter(self):
+        # Chars74K's natural scenes hold ten times as many "E" as "8": a blurred "8" the
+        # network half reads "E" is read "8" once the training mix is divided out.
+        prior = np.full(len(ALPHABET), 1.0)
+        prior[ALPHABET.index("E")], prior[ALPHABET.index("8")] = 2.0, 0.8
+        prior /= prior.sum()
+        log_proba = proba_rows(*confident("12"), {"E": 0.45, "8": 0.35}, *confident("45"))
+        formats = get_formats("any")
+        raw = decode_segments(log_proba, ALPHABET, formats, switch_penalty=0.0)
+        assert raw.text == "12E45"
+        balanced = balance_classes(log_proba, prior)
+        assert decode_segments(balanced, ALPHABET, formats, switch_penalty=0.0).text == "12845"
+
+    @pytest.mark.parametrize(
+        ("prior", "strength", "match"),
+        [
+            (np.full(4, 0.25), 1.0, r"one share per class \(3\)"),
+            (np.array([0.5, 0.5, 0.0]), 1.0, "positive"),
+            (np.array([0.5, np.nan, 0.5]), 1.0, "positive"),
+            (np.full(3, 1 / 3), -1.0, "strength"),
+        ],
+    )
+    def test_balance_classes_checks(self, prior, strength, match):
+        with pytest.raises(ValueError, match=match):
+            balance_classes(np.log([[0.5, 0.3, 0.2]]), prior, strength)
 
     @pytest.mark.parametrize(
         "formats",

@@ -22,7 +22,7 @@ from skplate.cnn import CharCNN
 from skplate.crop import PlateCropper
 from skplate.datasets import load_plates, make_synthetic_plates
 from skplate.filters import FilterBank
-from skplate.formats import ALPHABET, PlateFormat, get_formats
+from skplate.formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
 from skplate.metrics import (
     char_accuracy,
     char_scorer,
@@ -177,6 +177,56 @@ class FixedProbaClassifier(BaseEstimator):
         return True
 
 
+class PriorClassifier(FixedProbaClassifier):
+    """``FixedProbaClassifier`` that also says which class mix it was trained on."""
+
+    def __init__(self, proba: dict[str, float], prior: dict[str, float]):
+        super().__init__(proba)
+        self.prior = prior
+
+    @property
+    def class_prior_(self) -> np.ndarray:
+        return np.array([self.prior[c] for c in self.proba])
+
+
+def test_prior_correction_divides_the_training_mix_out(plates):
+    # Every segment leans to "E" (0.3) over "8" (0.25), but the classifier saw "E" three
+    # times as often as "8": per training example, the segment looks more like an "8".
+    proba = dict.fromkeys(ALPHABET, 0.45 / (len(ALPHABET) - 2)) | {"E": 0.3, "8": 0.25}
+    prior = dict.fromkeys(ALPHABET, 1.0) | {"E": 3.0}
+    fmt = PlateFormat("XXX")
+    leans_to_e = PriorClassifier(proba, prior)
+    balanced = PlateRecognizer(leans_to_e, plate_format=fmt).fit(plates.samples)
+    assert balanced.prior_correction == 1.0
+    assert set(balanced.predict(plates.samples)) == {"888"}
+    raw = clone(balanced).set_params(prior_correction=0.0).fit(plates.samples)
+    assert set(raw.predict(plates.samples)) == {"EEE"}
+    # Without a class_prior_ the classifier is read as it is.
+    plain = PlateRecognizer(FixedProbaClassifier(proba), plate_format=fmt).fit(plates.samples)
+    assert set(plain.predict(plates.samples)) == {"EEE"}
+
+
+def test_prior_correction_keeps_not_a_character(plates):
+    # Junk is the likeliest class and the commonest in training: balancing the characters
+    # among themselves must not make a character of it.
+    proba = dict.fromkeys(ALPHABET, 0.25 / len(ALPHABET)) | {"7": 0.05, NOT_A_CHARACTER: 0.7}
+    prior = dict.fromkeys(ALPHABET, 1.0) | {NOT_A_CHARACTER: 100.0}
+    recognizer = PlateRecognizer(PriorClassifier(proba, prior)).fit(plates.samples)
+    # Every segment but the two the shortest format needs is skipped, as without the
+    # correction (junk divided by its 100-fold share would leave every segment read as a "7").
+    assert set(recognizer.predict(plates.samples)) == {"77"}
+    raw = clone(recognizer).set_params(prior_correction=0.0).fit(plates.samples)
+    assert list(raw.predict(plates.samples)) == list(recognizer.predict(plates.samples))
+
+
+@pytest.mark.parametrize("prior", [[0.5, 0.5], [0.5, -0.1, 0.6], [0.0, 0.0, 0.0], ["a", "b", "c"]])
+def test_bad_class_prior_is_named(plates, prior):
+    bad = FixedProbaClassifier({"0": 0.2, "1": 0.3, "2": 0.5})
+    bad.class_prior_ = np.array(prior)
+    with pytest.raises(ValueError, match="class_prior_"):
+        PlateRecognizer(bad).fit(plates.samples)
+
+
 def test_classifier_with_non_plate_classes(plates):
     lowercase = FixedProbaClassifier({"a": 0.5, "b": 0.5})
     with pytest.raises(ValueError, match=r"classes .*'a'.*'b'.* not plate characters"):
@@ -209,6 +259,7 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
         ({"lookalikes": ["0O", "O0"]}, "more than one group"),
         ({"lookalikes": "0O"}, "lookalikes"),
         ({"lookalike_weight": 1.5}, "lookalike_weight"),
+        ({"prior_correction": -0.5}, "prior_correction"),
         ({"extra_margins": [(0.02,)]}, r"extra_margins\[0\]: margin"),
         ({"extra_margins": [(0.02, 0.0), (0.02, -0.7)]}, r"extra_margins\[1\]: margin"),
         ({"extra_margins": (0.02, 0.0)}, r"extra_margins\[0\]"),
@@ -310,6 +361,16 @@ def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, plates):
     readings = old.predict_readings(plates.samples)
     assert [r.text for r in readings] == [r.text for r in one_crop_readings(recognizer, plates)]
     assert {len(r.variant_names) for r in readings} == {n}
+
+
+def test_recognizers_saved_before_the_prior_correction_read_as_before(recognizer, plates):
+    state = dict(recognizer.__getstate__())  # as the thirteenth round's skplate saved it
+    del state["prior_correction"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["prior_correction"] == 0.0
+    raw = clone(recognizer).set_params(prior_correction=0.0).fit(plates.samples)
+    assert list(old.predict(plates.samples)) == list(raw.predict(plates.samples))
 
 
 def test_recognizers_saved_before_the_agreement_rule_read_every_crop(recognizer, plates):
