@@ -342,6 +342,20 @@ def _agreement(text: str) -> float | None:
     return share
 
 
+def _prior_correction(text: str) -> float:
+    """``--prior-correction``: a number >= 0."""
+    try:
+        strength = float(text)
+    except ValueError:
+        strength = float("nan")
+    if not 0 <= strength < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a number >= 0 (1 divides the training class mix out, 0 keeps it); "
+            f"got {text!r}"
+        )
+    return strength
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     parts = text.split(",")
     try:
@@ -502,6 +516,15 @@ def _model_options(*, required: bool) -> argparse.ArgumentParser:
         help="comma-separated groups of characters the decoder pools, such as 0O,1I, so "
         "that the format and the neighbours decide between them; 'none' pools nothing "
         "(default: the model's)",
+    )
+    parent.add_argument(
+        "--prior-correction",
+        dest="prior_correction",
+        type=_prior_correction,
+        metavar="STRENGTH",
+        help="divide this power of the network's training class shares out of its "
+        "character probabilities: 1 reads every character as equally likely a priori, "
+        "0 reads the network as it is (default: the model's)",
     )
     parent.add_argument(
         "--extra-margin",
@@ -821,6 +844,12 @@ def _use_lookalikes(model: object, groups: tuple[str, ...] | None) -> None:
         model.set_params(lookalikes=groups)
 
 
+def _use_prior_correction(model: object, strength: float | None) -> None:
+    """``--prior-correction``: how much of the training class mix is divided out."""
+    if strength is not None:
+        model.set_params(prior_correction=strength)
+
+
 def _use_extra_crops(
     model: object,
     margins: list[tuple[float, float] | None] | None,
@@ -874,6 +903,7 @@ def _score(model, data, plate_format, batch_size: int, log: _Log) -> tuple[dict,
         "format": _format_label(plate_format),
         "voting": model.get_params(deep=False)["voting"],
         "lookalikes": list(model.get_params(deep=False)["lookalikes"] or ()),
+        "prior_correction": model.get_params(deep=False)["prior_correction"],
         "extra_margins": [list(m) for m in model.get_params(deep=False)["extra_margins"] or ()],
         "extra_below_agreement": model.get_params(deep=False)["extra_below_agreement"],
         "extra_crops_read": sum(
@@ -1021,6 +1051,7 @@ def _cmd_evaluate(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     plate_format = _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
+    _use_prior_correction(model, args.prior_correction)
     _use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
     _use_jobs(model, args.jobs, log)
     data, skipped = _load_plates(
@@ -1232,6 +1263,7 @@ def _cmd_predict(args: argparse.Namespace, log: _Log) -> int:
     model = _load_recognizer(args.model)
     _use_format(model, args.plate_format, args.voting, log)
     _use_lookalikes(model, args.lookalikes)
+    _use_prior_correction(model, args.prior_correction)
     _use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
     _use_jobs(model, args.jobs, log)
     verbose = bool(log.verbose)

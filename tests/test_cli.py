@@ -85,6 +85,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-margin", "0.02,-0.6"],
         ["evaluate", "--model", "m.joblib", "--extra-below-agreement", "0"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-below-agreement", "half"],
+        ["evaluate", "--model", "m.joblib", "--prior-correction", "-1"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--prior-correction", "balanced"],
         ["no-such-command"],
     ],
 )
@@ -100,6 +102,14 @@ def test_bad_arguments_exit_2(argv, capsys):
 def test_lookalikes_option(command, value, groups):
     argv = [command[0], "--model", "m.joblib", *command[1:], "--lookalikes", value]
     assert cli.build_parser().parse_args(argv).lookalikes == groups
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_prior_correction_option(command):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).prior_correction is None  # the model's
+    more = ["--prior-correction", "0.5"]
+    assert cli.build_parser().parse_args(argv + more).prior_correction == 0.5
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
@@ -630,6 +640,7 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
     assert payload["total"] == 21
     assert payload["format"] == "spanish"
     assert payload["lookalikes"] == ["0O", "1I"]  # the model's own groups
+    assert payload["prior_correction"] == 0.0
     assert payload["hits"] == sum(t == p for t, p in pairs)
     assert payload["plate_accuracy"] == pytest.approx(payload["hits"] / 21)
     assert 0.0 <= payload["char_accuracy"] <= 1.0
@@ -648,13 +659,15 @@ def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, ca
     for value in ("none", "0O,1I"):
         scores = tmp_path / f"{value}.json"
         argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
-                "--format", "spanish", "--lookalikes", value, "--json", str(scores)]
+                "--format", "spanish", "--lookalikes", value, "--json", str(scores),
+                "--prior-correction", "1"]
         assert cli.main(argv) == 0
         runs[value] = json.loads(scores.read_text())
     capsys.readouterr()
     # The scores name the groups the recognizer read with; the option is not saved into
     # the model (what pooling changes is tested in test_recognizer and test_decoding).
     assert runs["none"]["lookalikes"] == [] and runs["0O,1I"]["lookalikes"] == ["0O", "1I"]
+    assert runs["none"]["prior_correction"] == runs["0O,1I"]["prior_correction"] == 1.0
     assert runs["none"]["total"] == runs["0O,1I"]["total"] == 21
     assert tiny_model_file.read_bytes() == before
 
