@@ -289,9 +289,9 @@ def balance_classes(
     """Divide a classifier's training class frequencies out of its probabilities.
 
     A classifier's probabilities are posteriors under the class mix it was trained on:
-    a class that filled more of the training data (Chars74K's natural scenes hold five
-    times as many ``E`` as ``8``) wins the segments it shares with a rarer one. Each
-    row becomes
+    a class that filled more of the training data (Chars74K's natural scenes hold more
+    than ten times as many ``E`` as ``8``) wins the segments it shares with a rarer one.
+    Each row becomes
 
         log P(c) - strength * log prior(c), renormalised,
 
