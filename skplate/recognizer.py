@@ -489,16 +489,17 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log_proba = np.full((len(chars), len(_COLUMNS)), np.log(_MIN_PROBA))
         if len(chars):
             proba = np.asarray(self.classifier_.predict_proba(chars), dtype=np.float64)
-            columns = [_COLUMNS.index(c) for c in self.classes_]
-            log_proba[:, columns] = np.log(np.clip(proba, _MIN_PROBA, 1.0))
+            classifier_log_proba = np.log(np.clip(proba, _MIN_PROBA, 1.0))
             prior = getattr(self.classifier_, "class_prior_", None)
             if self.prior_correction and prior is not None:
-                log_proba[:, columns] = balance_classes(
-                    log_proba[:, columns],
+                classifier_log_proba = balance_classes(
+                    classifier_log_proba,
                     np.clip(np.asarray(prior, dtype=np.float64), _MIN_PROBA, None),
                     self.prior_correction,
                     keep=self.classes_ == NOT_A_CHARACTER,
                 )
+            columns = [_COLUMNS.index(c) for c in self.classes_]
+            log_proba[:, columns] = classifier_log_proba
         if self.lookalikes and self.lookalike_weight < 1:
             log_proba[:, : len(ALPHABET)] = pool_lookalikes(
                 log_proba[:, : len(ALPHABET)], ALPHABET, self.lookalikes, self.lookalike_weight
