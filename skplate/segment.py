@@ -129,6 +129,33 @@ def _character_like(ink: np.ndarray) -> int:
     return int(np.sum(w * h, where=candidate))
 
 
+def _free_pieces(held: np.ndarray, top: float, bottom: float) -> np.ndarray:
+    """The pieces of ``held`` (a mask of components to be dropped) that come free of
+    what holds them once bridges thinner than a stroke are opened.
+
+    A character can be joined to a bolt, an emblem or the frame by a line or a corner a
+    pixel or two wide; the component is then taller or wider than a character and is
+    dropped with the character in it. A morphological opening of 3x3 pixels on the
+    default 80-pixel crop (scaled with the crop's height) breaks those bridges; strokes
+    three pixels wide or more stay (their corners rounded). The pieces that then lie within the rows ``top..bottom`` and clear of
+    the crop's left and right edges are returned (as a uint8 mask, 255 on them).
+    """
+    height, width = held.shape
+    size = 1 + 2 * max(1, round(height / 80))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    opened = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    _, labels, stats = component_stats(opened)
+    left, upper = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    free = (
+        (upper >= top)
+        & (upper + stats[:, cv2.CC_STAT_HEIGHT] <= bottom)
+        & (left > 0)
+        & (left + stats[:, cv2.CC_STAT_WIDTH] < width)
+    )
+    free[0] = False
+    return np.where(free[labels], np.uint8(255), np.uint8(0))
+
+
 def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     """Ink mask of a plate variant (dark text on light), cut to the text band.
 
@@ -136,8 +163,10 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     which side has more character-like components); long horizontal runs
     (over ``line_fraction`` of the width: borders, underlines, never characters) are
     removed; components reaching far above or below the text band (:func:`text_band`:
-    frame sides, bumper edges, stickers) are removed; then everything outside the band is
-    cleared, so characters touching the plate frame come free.
+    frame sides, bumper edges, stickers) are removed, all but the pieces of them that
+    come free, within the band, once bridges thinner than a stroke are opened (a
+    character held to a bolt or an emblem by a thin line); then everything outside the
+    band is cleared, so characters touching the plate frame come free.
     """
     height, width = gray.shape
     # Otsu's level from the centre of the crop, where the plate is: bright or dark
@@ -158,10 +187,32 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     outside = above | below
     outside[0] = False
     if outside.any():
-        ink[outside[labels]] = 0
+        held = outside[labels]
+        ink[held] = 0
+        ink |= _free_pieces(held, top - tolerance, bottom + tolerance)
     ink[:top] = 0
     ink[bottom:] = 0
     return ink
+
+
+def _detach_from_sides(ink: np.ndarray) -> np.ndarray:
+    """Replace the components touching the crop's left or right edge by their free pieces.
+
+    Such a component is the frame, the bumper or an emblem cut by the box, never a whole
+    character (the boxes it gives are dropped), but a character can hang on it by a thin
+    line: :func:`_free_pieces` takes it off. :func:`text_mask` keeps these components, as
+    the frame sides' upright edges help :func:`~skplate.crop.estimate_slant`.
+    """
+    _, labels, stats = component_stats(ink)
+    left = stats[:, cv2.CC_STAT_LEFT]
+    touching = (left == 0) | (left + stats[:, cv2.CC_STAT_WIDTH] >= ink.shape[1])
+    touching[0] = False
+    if not touching.any():
+        return ink
+    held = touching[labels]
+    ink = ink.copy()
+    ink[held] = 0
+    return ink | _free_pieces(held, 0, ink.shape[0])
 
 
 def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -308,7 +359,7 @@ def find_character_boxes(
         The ink of each box (only the character's own pixels for ``"components"``).
     """
     plate_height = gray.shape[0]
-    ink = text_mask(gray)
+    ink = _detach_from_sides(text_mask(gray))
     low, high = min_height * plate_height, max_height * plate_height
     finder = _component_boxes if method == "components" else _projection_boxes
     boxes, masks = finder(ink, int(low))

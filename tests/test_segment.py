@@ -201,6 +201,58 @@ def test_characters_touching_top_and_bottom_frame(method):
         check_boxes(boxes, plate.shape)
 
 
+def plate_with_text(text: str = "1234BCD") -> tuple[np.ndarray, np.ndarray]:
+    """A gray plate 80 px high, dark text 36 px high on rows 20-55, and its character boxes."""
+    line = text_ink(text, [8] * (len(text) - 1), 36)
+    plate = np.full((80, line.shape[1] + 60), 230, np.uint8)
+    plate[20:56, 30 : 30 + line.shape[1]][line > 127] = 30
+    boxes, _ = find_character_boxes(plate)
+    assert len(boxes) == len(text)
+    return plate, boxes
+
+
+@pytest.mark.parametrize("index", [0, 3, 6])
+def test_character_held_by_a_thin_line_to_a_bolt_below_is_kept(index):
+    # A bolt reaching below the text band, joined to a character's foot by a line one
+    # pixel wide: the component is dropped as reaching outside the band, unless the
+    # bridge is opened and the character comes free.
+    plate, clean = plate_with_text()
+    x1, _, x2, y2 = clean[index]
+    foot = x1 + int(np.median(np.flatnonzero(plate[y2 - 1, x1:x2] < 128)))  # inked
+    cv2.circle(plate, (foot, 73), 6, 30, -1)
+    cv2.line(plate, (foot, int(y2) - 1), (foot, 70), 30, 1)
+    boxes, _ = find_character_boxes(plate)
+    assert len(boxes) == 7
+    np.testing.assert_allclose(boxes, clean, atol=2)  # no stub of the line below it
+
+
+def test_character_held_by_a_thin_line_to_an_emblem_at_the_edge_is_kept():
+    # An emblem cut by the crop's left edge, joined to the first character by a thin
+    # line: the component touches the edge (a frame or bumper, dropped) until the line
+    # is opened.
+    plate, clean = plate_with_text()
+    plate[12:60, :14] = 30
+    x1, y1, x2, y2 = clean[0]
+    row = int(y1 + y2) // 2
+    first_ink = x1 + int(np.flatnonzero(plate[row, x1:x2] < 128)[0])
+    cv2.line(plate, (13, row - 10), (first_ink, row), 30, 1)  # slanting: no long row of ink
+    boxes, _ = find_character_boxes(plate)
+    assert len(boxes) == 7
+    np.testing.assert_allclose(boxes, clean, atol=2)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_bolts_and_emblems_alone_give_no_boxes(method):
+    # What the opening frees is kept only if it lies in the text band and clear of the
+    # crop's sides: a bolt below the text, an emblem at the edge are not characters.
+    plate, _ = plate_with_text()
+    clean, _ = find_character_boxes(plate, method=method)
+    cv2.circle(plate, (100, 73), 6, 30, -1)
+    plate[12:60, :14] = 30
+    boxes, _ = find_character_boxes(plate, method=method)
+    np.testing.assert_array_equal(boxes, clean)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known limitation: a character touching the frame's left/right side (or the EU "
