@@ -137,8 +137,9 @@ def _free_pieces(held: np.ndarray, top: float, bottom: float) -> np.ndarray:
     pixel or two wide; the component is then taller or wider than a character and is
     dropped with the character in it. A morphological opening of 3x3 pixels on the
     default 80-pixel crop (scaled with the crop's height) breaks those bridges; strokes
-    three pixels wide or more stay (their corners rounded). The pieces that then lie within the rows ``top..bottom`` and clear of
-    the crop's left and right edges are returned (as a uint8 mask, 255 on them).
+    three pixels wide or more stay (their corners rounded). The pieces that then lie
+    within the rows ``top..bottom`` and clear of the crop's left and right edges are
+    returned (as a uint8 mask, 255 on them).
     """
     height, width = held.shape
     size = 1 + 2 * max(1, round(height / 80))
@@ -163,11 +164,18 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     which side has more character-like components); long horizontal runs
     (over ``line_fraction`` of the width: borders, underlines, never characters) are
     removed; components reaching far above or below the text band (:func:`text_band`:
-    frame sides, bumper edges, stickers) are removed, all but the pieces of them that
-    come free, within the band, once bridges thinner than a stroke are opened (a
-    character held to a bolt or an emblem by a thin line); then everything outside the
-    band is cleared, so characters touching the plate frame come free.
+    frame sides, bumper edges, stickers) are removed; then everything outside the band is
+    cleared, so characters touching the plate frame come free.
     """
+    return _text_line(gray, line_fraction)[0]
+
+
+def _text_line(
+    gray: np.ndarray, line_fraction: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int], float]:
+    """:func:`text_mask`, with what it dropped: the ink cut to the band, the mask of the
+    components removed for reaching out of it, the band's rows ``(top, bottom)`` and
+    how far (in rows) a component may reach past them."""
     height, width = gray.shape
     # Otsu's level from the centre of the crop, where the plate is: bright or dark
     # surroundings cut in by the box would otherwise set the level.
@@ -186,13 +194,25 @@ def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
     below = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] > bottom + tolerance
     outside = above | below
     outside[0] = False
-    if outside.any():
-        held = outside[labels]
-        ink[held] = 0
-        ink |= _free_pieces(held, top - tolerance, bottom + tolerance)
+    held = outside[labels]
+    ink[held] = 0
     ink[:top] = 0
     ink[bottom:] = 0
-    return ink
+    return ink, held, (top, bottom), tolerance
+
+
+def _attached_characters_mask(gray: np.ndarray) -> np.ndarray:
+    """:func:`text_mask`, with the characters held to a bolt, an emblem or the frame by a
+    thin line given back (:func:`_free_pieces`): those of the components that reach out
+    of the text band, then those of the components touching the crop's sides
+    (:func:`_detach_from_sides`)."""
+    ink, held, (top, bottom), tolerance = _text_line(gray)
+    if held.any():
+        freed = _free_pieces(held, top - tolerance, bottom + tolerance)
+        freed[:top] = 0
+        freed[bottom:] = 0
+        ink |= freed
+    return _detach_from_sides(ink)
 
 
 def _detach_from_sides(ink: np.ndarray) -> np.ndarray:
@@ -200,8 +220,7 @@ def _detach_from_sides(ink: np.ndarray) -> np.ndarray:
 
     Such a component is the frame, the bumper or an emblem cut by the box, never a whole
     character (the boxes it gives are dropped), but a character can hang on it by a thin
-    line: :func:`_free_pieces` takes it off. :func:`text_mask` keeps these components, as
-    the frame sides' upright edges help :func:`~skplate.crop.estimate_slant`.
+    line: :func:`_free_pieces` takes it off.
     """
     _, labels, stats = component_stats(ink)
     left = stats[:, cv2.CC_STAT_LEFT]
@@ -314,6 +333,7 @@ def find_character_boxes(
     max_chars: int = 12,
     end_gap: float = 3.0,
     overshoot: float | None = 0.05,
+    free_attached: bool = True,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Find the character boxes of one plate image (dark text on light).
 
@@ -350,6 +370,13 @@ def find_character_boxes(
         is dropped: a frame side or a bumper edge crossing the text line, not an ``I`` or
         a ``1`` (which stand on the line like the other characters; a ``J`` that descends
         reaches out one way only). None keeps every box.
+    free_attached : bool, default=True
+        A character joined to a bolt, an emblem or the frame by a line a pixel or two
+        wide makes one component with it, which is dropped for reaching out of the text
+        band or touching the crop's side, the character with it. With ``free_attached``
+        those components are opened (3x3 pixels on the default 80-pixel crop) and the
+        pieces that then lie within the band, clear of the sides, are kept. False cuts
+        as :func:`text_mask` alone does.
 
     Returns
     -------
@@ -359,7 +386,7 @@ def find_character_boxes(
         The ink of each box (only the character's own pixels for ``"components"``).
     """
     plate_height = gray.shape[0]
-    ink = _detach_from_sides(text_mask(gray))
+    ink = _attached_characters_mask(gray) if free_attached else text_mask(gray)
     low, high = min_height * plate_height, max_height * plate_height
     finder = _component_boxes if method == "components" else _projection_boxes
     boxes, masks = finder(ink, int(low))
@@ -518,6 +545,10 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         Strokes reaching more than this many median character heights both above and
         below the other boxes are dropped (frame sides, bumper edges crossing the text
         line); None keeps them. See :func:`find_character_boxes`.
+    free_attached : bool, default=True
+        Give back the characters joined to a bolt, an emblem or the frame by a thin line
+        (see :func:`find_character_boxes`). False cuts as the segmenter did before (and
+        as :func:`~skplate.training.make_plate_chars` cuts its training characters).
     """
 
     _parameter_constraints: dict = {
@@ -533,6 +564,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "max_chars": [Interval(Integral, 1, None, closed="left")],
         "end_gap": [Interval(Real, 0, None, closed="left")],
         "overshoot": [Interval(Real, 0, None, closed="left"), None],
+        "free_attached": ["boolean"],
     }
 
     def __init__(
@@ -549,6 +581,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         max_chars: int = 12,
         end_gap: float = 3.0,
         overshoot: float | None = 0.05,
+        free_attached: bool = True,
     ) -> None:
         self.method = method
         self.normalizer = normalizer
@@ -562,6 +595,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.max_chars = max_chars
         self.end_gap = end_gap
         self.overshoot = overshoot
+        self.free_attached = free_attached
 
     def fit(self, X: object = None, y: object = None) -> CharacterSegmenter:
         """Check the parameters and prepare the normaliser; nothing is learned from data.
@@ -662,6 +696,10 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             n_plates=n_plates,
             n_variants=n_variants,
         )
+
+    def __setstate__(self, state: dict) -> None:
+        # Segmenters saved before free_attached cut as text_mask alone does.
+        super().__setstate__({"free_attached": False, **state})
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -148,7 +148,11 @@ def make_plate_chars(
         Generated plates.
     cropper, filter_bank, segmenter : estimators, default=None
         The stages, as in :class:`~skplate.recognizer.PlateRecognizer`; their defaults
-        when None.
+        when None, but for the segmenter's ``free_attached=False``: the recipe's
+        training characters are cut as before the segmenter freed characters joined to
+        a bolt or the frame (cut with it, the training data change a little and the ten
+        recipe networks retrained on them read fewer plates, docs/benchmarks.md,
+        "Fifteenth round").
     variants_per_plate : int, default=3
         Filter variants segmented per plate (all of them when at least their number).
     random_state : int, default=0
@@ -165,7 +169,9 @@ def make_plate_chars(
         raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
     rng = check_random_state(random_state)
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
-    segmenter = (CharacterSegmenter() if segmenter is None else clone(segmenter)).fit(None)
+    segmenter = (
+        CharacterSegmenter(free_attached=False) if segmenter is None else clone(segmenter)
+    ).fit(None)
     filter_bank = FilterBank() if filter_bank is None else clone(filter_bank)
     fonts = default_fonts()
     texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import cv2
 import numpy as np
 import pytest
@@ -239,6 +241,27 @@ def test_character_held_by_a_thin_line_to_an_emblem_at_the_edge_is_kept():
     boxes, _ = find_character_boxes(plate)
     assert len(boxes) == 7
     np.testing.assert_allclose(boxes, clean, atol=2)
+
+
+def test_free_attached_false_cuts_as_text_mask_alone():
+    plate, clean = plate_with_text()
+    x1, _, x2, y2 = clean[0]
+    foot = x1 + int(np.median(np.flatnonzero(plate[y2 - 1, x1:x2] < 128)))
+    cv2.circle(plate, (foot, 73), 6, 30, -1)
+    cv2.line(plate, (foot, int(y2) - 1), (foot, 70), 30, 1)
+    strict, _ = find_character_boxes(plate, free_attached=False)
+    np.testing.assert_array_equal(strict, clean[1:])  # the held character is dropped
+    segmenter = CharacterSegmenter(free_attached=False).fit(None)
+    np.testing.assert_array_equal(segmenter.segment_variant(plate)[0], strict)
+    assert len(CharacterSegmenter().fit(None).segment_variant(plate)[0]) == 7
+
+
+def test_segmenter_saved_before_free_attached_cuts_as_it_did():
+    old = CharacterSegmenter(min_height=0.25)
+    del old.__dict__["free_attached"]  # what a pickle from before the parameter holds
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.free_attached is False and loaded.min_height == 0.25
+    assert clone(loaded).get_params()["free_attached"] is False
 
 
 @pytest.mark.parametrize("method", METHODS)

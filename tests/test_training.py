@@ -5,6 +5,7 @@ import pytest
 
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET
+from skplate.segment import CharacterSegmenter
 from skplate.training import _loosen, load_training_chars, make_plate_chars
 
 
@@ -35,6 +36,23 @@ def test_make_plate_chars_is_deterministic_and_uses_the_given_filter_bank():
     )
     # one variant per plate at most: no more characters than the plates' texts hold
     assert 0 < len(gray_only.target) <= 6 * 8
+
+
+def test_make_plate_chars_cuts_without_freeing_attached_characters_by_default():
+    # The recipe's training characters are cut as before the segmenter's free_attached.
+    def same(a, b):
+        return len(a.images) == len(b.images) and all(
+            np.array_equal(x, y) for x, y in zip(a.images, b.images, strict=True)
+        )
+
+    default = make_plate_chars(24, variants_per_plate=100, random_state=0)
+    strict = CharacterSegmenter(free_attached=False)
+    strict = make_plate_chars(24, variants_per_plate=100, random_state=0, segmenter=strict)
+    freeing = make_plate_chars(
+        24, variants_per_plate=100, random_state=0, segmenter=CharacterSegmenter()
+    )
+    assert same(default, strict)
+    assert not same(default, freeing)  # the parameter does reach these plates
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "3"])
