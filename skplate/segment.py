@@ -142,11 +142,19 @@ def _free_pieces(held: np.ndarray, top: float, bottom: float) -> np.ndarray:
     returned (as a uint8 mask, 255 on them).
     """
     height, width = held.shape
+    freed = np.zeros((height, width), np.uint8)
+    x, y, w, h = cv2.boundingRect(held.astype(np.uint8))
+    if not w:
+        return freed
     size = 1 + 2 * max(1, round(height / 80))
+    # The opening and the labelling only where ``held`` is, with a margin that leaves
+    # them as on the whole crop.
+    x1, y1 = max(0, x - size), max(0, y - size)
+    x2, y2 = min(width, x + w + size), min(height, y + h + size)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    opened = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    opened = cv2.morphologyEx(held[y1:y2, x1:x2].astype(np.uint8), cv2.MORPH_OPEN, kernel)
     _, labels, stats = component_stats(opened)
-    left, upper = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    left, upper = stats[:, cv2.CC_STAT_LEFT] + x1, stats[:, cv2.CC_STAT_TOP] + y1
     free = (
         (upper >= top)
         & (upper + stats[:, cv2.CC_STAT_HEIGHT] <= bottom)
@@ -154,7 +162,8 @@ def _free_pieces(held: np.ndarray, top: float, bottom: float) -> np.ndarray:
         & (left + stats[:, cv2.CC_STAT_WIDTH] < width)
     )
     free[0] = False
-    return np.where(free[labels], np.uint8(255), np.uint8(0))
+    freed[y1:y2, x1:x2] = np.where(free[labels], np.uint8(255), np.uint8(0))
+    return freed
 
 
 def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
@@ -222,16 +231,21 @@ def _detach_from_sides(ink: np.ndarray) -> np.ndarray:
     character (the boxes it gives are dropped), but a character can hang on it by a thin
     line: :func:`_free_pieces` takes it off.
     """
-    _, labels, stats = component_stats(ink)
-    left = stats[:, cv2.CC_STAT_LEFT]
-    touching = (left == 0) | (left + stats[:, cv2.CC_STAT_WIDTH] >= ink.shape[1])
-    touching[0] = False
-    if not touching.any():
+    height, width = ink.shape
+    # The components touching a side, flood-filled from their pixels on it (8-connected,
+    # as the components are): cheaper than labelling the whole crop.
+    filled = np.zeros((height + 2, width + 2), np.uint8)
+    flags = 8 | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+    for column in (0, width - 1):
+        for row in np.flatnonzero(ink[:, column]):
+            if not filled[row + 1, column + 1]:
+                cv2.floodFill(ink, filled, (int(column), int(row)), 0, 0, 0, flags)
+    held = filled[1:-1, 1:-1] > 0
+    if not held.any():
         return ink
-    held = touching[labels]
     ink = ink.copy()
     ink[held] = 0
-    return ink | _free_pieces(held, 0, ink.shape[0])
+    return ink | _free_pieces(held, 0, height)
 
 
 def _component_boxes(ink: np.ndarray, min_height: int) -> tuple[np.ndarray, list[np.ndarray]]:
