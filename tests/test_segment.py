@@ -213,16 +213,22 @@ def plate_with_text(text: str = "1234BCD") -> tuple[np.ndarray, np.ndarray]:
     return plate, boxes
 
 
+def hang_on_a_bolt(plate: np.ndarray, box: np.ndarray) -> None:
+    """Draw a bolt below the text band, joined to an inked pixel of the foot of the
+    character in ``box`` by a line one pixel wide."""
+    x1, _, x2, y2 = box
+    foot = x1 + int(np.median(np.flatnonzero(plate[y2 - 1, x1:x2] < 128)))
+    cv2.circle(plate, (foot, 73), 6, 30, -1)
+    cv2.line(plate, (foot, int(y2) - 1), (foot, 70), 30, 1)
+
+
 @pytest.mark.parametrize("index", [0, 3, 6])
 def test_character_held_by_a_thin_line_to_a_bolt_below_is_kept(index):
     # A bolt reaching below the text band, joined to a character's foot by a line one
     # pixel wide: the component is dropped as reaching outside the band, unless the
     # bridge is opened and the character comes free.
     plate, clean = plate_with_text()
-    x1, _, x2, y2 = clean[index]
-    foot = x1 + int(np.median(np.flatnonzero(plate[y2 - 1, x1:x2] < 128)))  # inked
-    cv2.circle(plate, (foot, 73), 6, 30, -1)
-    cv2.line(plate, (foot, int(y2) - 1), (foot, 70), 30, 1)
+    hang_on_a_bolt(plate, clean[index])
     boxes, _ = find_character_boxes(plate)
     assert len(boxes) == 7
     np.testing.assert_allclose(boxes, clean, atol=2)  # no stub of the line below it
@@ -245,10 +251,7 @@ def test_character_held_by_a_thin_line_to_an_emblem_at_the_edge_is_kept():
 
 def test_free_attached_false_cuts_as_text_mask_alone():
     plate, clean = plate_with_text()
-    x1, _, x2, y2 = clean[0]
-    foot = x1 + int(np.median(np.flatnonzero(plate[y2 - 1, x1:x2] < 128)))
-    cv2.circle(plate, (foot, 73), 6, 30, -1)
-    cv2.line(plate, (foot, int(y2) - 1), (foot, 70), 30, 1)
+    hang_on_a_bolt(plate, clean[0])
     strict, _ = find_character_boxes(plate, free_attached=False)
     np.testing.assert_array_equal(strict, clean[1:])  # the held character is dropped
     segmenter = CharacterSegmenter(free_attached=False).fit(None)

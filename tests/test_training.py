@@ -46,8 +46,8 @@ def test_make_plate_chars_cuts_without_freeing_attached_characters_by_default():
         )
 
     default = make_plate_chars(24, variants_per_plate=100, random_state=0)
-    strict = CharacterSegmenter(free_attached=False)
-    strict = make_plate_chars(24, variants_per_plate=100, random_state=0, segmenter=strict)
+    strict_cut = CharacterSegmenter(free_attached=False)
+    strict = make_plate_chars(24, variants_per_plate=100, random_state=0, segmenter=strict_cut)
     freeing = make_plate_chars(
         24, variants_per_plate=100, random_state=0, segmenter=CharacterSegmenter()
     )
