@@ -1,0 +1,304 @@
+"""Tests of the UC3M-LP loaders and of partial ground truth (painted characters)."""
+
+from __future__ import annotations
+
+import collections
+import os
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from skplate.datasets import is_uc3m, load_uc3m_crops, load_uc3m_photos
+from skplate.datasets._uc3m import parse_uc3m_crop_name, parse_yolo_boxes
+from skplate.metrics import char_accuracy, is_read_right, plate_accuracy, visible_text
+from skplate.samples import check_samples
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ARCHIVE = "UC3M-LP-train.zip"
+ROOT = "UC3M-LP-train"
+CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+PV_LABEL = "OCR/labels/train/00002_AN-38-3-PV.txt"
+
+
+@pytest.fixture(scope="module")
+def uc3m_archive() -> Path:
+    home = Path(os.environ.get("SKPLATE_DATA", REPO_ROOT.parent / "shared" / "data"))
+    path = home / ARCHIVE
+    if not path.is_file():
+        pytest.skip(f"UC3M-LP not found: {path} is missing; set SKPLATE_DATA to its folder.")
+    return path
+
+
+# --------------------------------------------------------------------------- a tiny copy
+
+
+def _jpg(width: int, height: int, value: int = 200) -> bytes:
+    image = np.full((height, width, 3), value, np.uint8)
+    cv2.rectangle(image, (2, 2), (width // 3, height - 3), (0, 0, 0), -1)
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def _char_lines(visible: str) -> str:
+    """One YOLO line per visible character, spread left to right over the crop."""
+    n = len(visible)
+    return "".join(
+        f"{CLASSES.index(c)} {(i + 0.5) / n:.4f} 0.5 {0.8 / n:.4f} 0.6\n"
+        for i, c in enumerate(visible)
+    )
+
+
+def _members() -> dict[str, bytes]:
+    """Three good crops of two photos (one at night, one two-row plate) and the photos."""
+    crops = {
+        "00001_AD-12-4-BC": (120, 30),
+        "00001_BN-M1-34-B": (60, 40),
+        "00002_AN-38-3-PV": (100, 25),
+    }
+    members = {}
+    for stem, (width, height) in crops.items():
+        visible = stem.split("-", 1)[1].replace("-", "")
+        members[f"{ROOT}/OCR/images/train/{stem}.jpg"] = _jpg(width, height)
+        members[f"{ROOT}/OCR/labels/train/{stem}.txt"] = _char_lines(visible).encode()
+    members[f"{ROOT}/LP/images/train/00001.jpg"] = _jpg(320, 240)
+    members[f"{ROOT}/LP/labels/train/00001.txt"] = (
+        b"0 0.5 0.5 0.2 0.1\n0 0.1 0.9 0.05 0.02\n"
+    )
+    members[f"{ROOT}/LP/images/train/00002.jpg"] = _jpg(320, 240)
+    members[f"{ROOT}/LP/labels/train/00002.txt"] = b"0 0.25 0.75 0.1 0.05\n"
+    members[f"{ROOT}/LP/images/train/00003.jpg"] = _jpg(320, 240)  # no plate
+    members[f"{ROOT}/LP/labels/train/00003.txt"] = b""
+    members[f"{ROOT}/README.md"] = b"tiny copy"
+    return members
+
+
+def _write(tmp_path: Path, members: dict[str, bytes], *, as_zip: bool) -> Path:
+    if as_zip:
+        path = tmp_path / ARCHIVE
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+        return path
+    for name, data in members.items():
+        file = tmp_path / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(data)
+    return tmp_path / ROOT
+
+
+@pytest.mark.parametrize("as_zip", [True, False])
+def test_tiny_copy_crops(tmp_path, as_zip):
+    path = _write(tmp_path, _members(), as_zip=as_zip)
+    assert is_uc3m(path)
+    data = load_uc3m_crops(path)
+    assert list(data.target) == ["12-4-BC", "M1-34-B", "38-3-PV"]
+    assert list(data.visible) == ["124BC", "M134B", "383PV"]
+    assert list(data.plate_types) == ["A", "B", "A"]
+    assert list(data.light) == ["day", "night", "night"]
+    assert list(data.photo_ids) == ["00001", "00001", "00002"]
+    assert ["".join(labels) for labels in data.char_labels] == list(data.visible)
+    # The crop is the plate: the box is the whole image.
+    assert data.boxes.tolist() == [[0, 0, 120, 30], [0, 0, 60, 40], [0, 0, 100, 25]]
+    assert [s.box for s in check_samples(data.samples)] == [tuple(b) for b in data.boxes]
+    # Character boxes in pixels, left to right, inside the crop: the first of 5 in 120 px is
+    # centred at 12 px and 0.16 * 120 = 19.2 px wide.
+    boxes = data.char_boxes[0]
+    assert boxes.shape == (5, 4)
+    assert boxes[0].tolist() == [2, 6, 22, 24]
+    assert (np.diff(boxes[:, 0]) > 0).all()
+    assert (boxes[:, 2] <= 120).all()
+    # The folder holding the extracted folder works too.
+    if not as_zip:
+        assert list(load_uc3m_crops(tmp_path).target) == list(data.target)
+
+
+def test_tiny_copy_filters_and_return_X_y(tmp_path):
+    path = _write(tmp_path, _members(), as_zip=True)
+    assert list(load_uc3m_crops(path, plate_types="A").target) == ["12-4-BC", "38-3-PV"]
+    assert list(load_uc3m_crops(path, plate_types=["B"]).target) == ["M1-34-B"]
+    assert list(load_uc3m_crops(path, light="night").target) == ["M1-34-B", "38-3-PV"]
+    assert list(load_uc3m_crops(path, plate_types="a", light="day").target) == ["12-4-BC"]
+    samples, target = load_uc3m_crops(path, return_X_y=True)
+    assert [s.name for s in samples] == [
+        "00001_AD-12-4-BC.jpg", "00001_BN-M1-34-B.jpg", "00002_AN-38-3-PV.jpg"
+    ]
+    assert list(target) == ["12-4-BC", "M1-34-B", "38-3-PV"]
+    with pytest.raises(ValueError, match="plate_types"):
+        load_uc3m_crops(path, plate_types="F")
+    with pytest.raises(ValueError, match="light"):
+        load_uc3m_crops(path, light="dusk")
+    with pytest.raises(ValueError, match="errors"):
+        load_uc3m_crops(path, errors="ignore")
+
+
+@pytest.mark.parametrize("as_zip", [True, False])
+def test_tiny_copy_photos(tmp_path, as_zip):
+    path = _write(tmp_path, _members(), as_zip=as_zip)
+    data = load_uc3m_photos(path)
+    assert list(data.photo_ids) == ["00001", "00002", "00003"]
+    assert [b.shape for b in data.boxes] == [(2, 4), (1, 4), (0, 4)]
+    # 0.5 +- 0.1 of 320 and 0.5 +- 0.05 of 240; the 16x4.8 px plate rounds to 16x5.
+    assert data.boxes[0].tolist() == [[128, 108, 192, 132], [24, 214, 40, 218]]
+    assert data.plate_texts == [["12-4-BC", "M1-34-B"], ["38-3-PV"], []]
+    assert list(data.light) == ["day/night", "night", ""]
+    assert data.images[0].shape == (240, 320, 3)
+    images, boxes = load_uc3m_photos(path, return_X_y=True)
+    assert len(images) == 3 and [len(b) for b in boxes] == [2, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("member", "data", "message"),
+    [
+        ("OCR/images/train/car_photo.jpg", None, r"car_photo\.jpg: the name does not follow"),
+        ("OCR/images/train/00009_FD-12-4-BC.jpg", None, r"00009_FD-12-4-BC\.jpg: unknown plate"),
+        ("OCR/images/train/00009_AX-12-4-BC.jpg", None, r"00009_AX-12-4-BC\.jpg: unknown light"),
+        ("OCR/images/train/00009_AD----.jpg", None, "no visible character"),
+        ("OCR/images/train/00009_AD-12-4-BC.jpg", b"not a jpeg", r"00009_AD-12-4-BC\.jpg: not a"),
+        (PV_LABEL, b"3 0.1 0.5 0.1\n", r"PV\.txt, line 1: expected 5"),
+        (PV_LABEL, b"3 a 0.5 0.1 0.2\n", r"PV\.txt, line 1: expected n"),
+        (PV_LABEL, b"36 0.1 0.5 0.1 0.2\n", r"PV\.txt, line 1: the class"),
+        (PV_LABEL, b"3 0.1 0.5 0 0.2\n", r"PV\.txt, line 1: .*no area"),
+        (PV_LABEL, b"3 1.5 0.5 0.1 0.2\n", r"PV\.txt, line 1: .*outside"),
+        (PV_LABEL, _char_lines("383PY").encode(),
+         r"PV\.txt: the label file lists the characters '383PY'"),
+        (PV_LABEL, b"\xff\xfe\x00bad", r"PV\.txt: not a text"),
+    ],
+)
+def test_broken_crop_named_and_others_kept(tmp_path, member, data, message):
+    members = _members()
+    members[f"{ROOT}/{member}"] = _jpg(100, 25) if data is None else data
+    path = _write(tmp_path, members, as_zip=True)
+    with pytest.raises(ValueError, match=message) as info:
+        load_uc3m_crops(path)
+    assert ARCHIVE in str(info.value)
+    with pytest.warns(UserWarning, match=message):
+        data = load_uc3m_crops(path, errors="skip")
+    good = ["00001_AD-12-4-BC.jpg", "00001_BN-M1-34-B.jpg", "00002_AN-38-3-PV.jpg"]
+    if "00002_AN-38-3-PV" in member:
+        good.remove("00002_AN-38-3-PV.jpg")
+    assert list(data.filenames) == good
+
+
+def test_missing_crop_label_named(tmp_path):
+    members = _members()
+    del members[f"{ROOT}/OCR/labels/train/00002_AN-38-3-PV.txt"]
+    path = _write(tmp_path, members, as_zip=False)
+    with pytest.raises(ValueError, match=r"00002_AN-38-3-PV\.txt: missing file"):
+        load_uc3m_crops(path)
+    with pytest.warns(UserWarning, match="Skipping the crop 00002_AN-38-3-PV.jpg"):
+        assert len(load_uc3m_crops(path, errors="skip").target) == 2
+
+
+@pytest.mark.parametrize(
+    ("label", "image", "message"),
+    [
+        (b"1 0.5 0.5 0.2 0.1\n", None, r"00002\.txt, line 1: the class must be an integer from 0"),
+        (b"0 0.5 0.5 0.2\n", None, r"00002\.txt, line 1: expected 5"),
+        (None, b"", r"00002\.jpg: the file is empty"),
+        (None, b"GIF89a broken", r"00002\.jpg: not a readable image"),
+    ],
+)
+def test_broken_photo_named_and_others_kept(tmp_path, label, image, message):
+    members = _members()
+    if label is not None:
+        members[f"{ROOT}/LP/labels/train/00002.txt"] = label
+    if image is not None:
+        members[f"{ROOT}/LP/images/train/00002.jpg"] = image
+    path = _write(tmp_path, members, as_zip=True)
+    with pytest.raises(ValueError, match=message):
+        load_uc3m_photos(path)
+    with pytest.warns(UserWarning, match="Skipping the photo 00002.jpg"):
+        data = load_uc3m_photos(path, errors="skip")
+    assert list(data.photo_ids) == ["00001", "00003"]
+
+
+def test_not_uc3m(tmp_path, monkeypatch):
+    (tmp_path / "images").mkdir()
+    assert not is_uc3m(tmp_path)
+    assert not is_uc3m(tmp_path / "nothing.zip")
+    with pytest.raises(FileNotFoundError, match="OCR/ and LP/"):
+        load_uc3m_crops(tmp_path)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("test6Training/images/1277DPZ.jpg", _jpg(10, 10))
+    assert not is_uc3m(other)
+    with pytest.raises(ValueError, match=r"other\.zip: no image found in a 'OCR/images'"):
+        load_uc3m_crops(other)
+    broken = tmp_path / ARCHIVE
+    broken.write_bytes(b"PK not really")
+    with pytest.raises(ValueError, match="cannot read this zip archive"):
+        load_uc3m_crops(broken)
+    monkeypatch.setenv("SKPLATE_DATA", str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match=r"UC3M-LP-train\.zip not found.*10\.21950"):
+        load_uc3m_photos()
+
+
+def test_parse_crop_name_and_boxes():
+    assert parse_uc3m_crop_name("00002_AN--385-MW") == {
+        "photo_id": "00002", "plate_type": "A", "light": "night",
+        "text": "-385-MW", "visible": "385MW",
+    }
+    assert parse_uc3m_crop_name("01234_BD-AANNN-A-")["visible"] == "AANNNA"
+    with pytest.raises(ValueError, match=r"^file\.jpg: the name does not follow"):
+        parse_uc3m_crop_name("00002-AN-38-3-PV", name="file.jpg")
+    classes, boxes = parse_yolo_boxes("\n4 0.5 0.5 1.0 1.0\n\n", (10, 20), name="x", n_classes=36)
+    assert classes.tolist() == [4] and boxes.tolist() == [[0, 0, 20, 10]]
+    classes, boxes = parse_yolo_boxes("", (10, 20), name="x", n_classes=1)
+    assert classes.shape == (0,) and boxes.shape == (0, 4)
+
+
+# --------------------------------------------------------------------------- partial truth
+
+
+def test_partial_truth_in_metrics():
+    assert visible_text("38-3-PV") == "383PV"
+    assert is_read_right("38-3-PV", "383PV")
+    assert not is_read_right("38-3-PV", "38-3-PV")
+    assert not is_read_right("38-3-PV", "3833PV")
+    truth = ["38-3-PV", "-385-MW", "1277DPZ"]
+    assert plate_accuracy(truth, ["383PV", "385MV", "1277DPZ"]) == pytest.approx(2 / 3)
+    # One substitution in 5 visible characters; a full plate unaffected.
+    assert char_accuracy(["-385-MW"], ["385MV"]) == pytest.approx(0.8)
+    assert char_accuracy(["1277DPZ"], ["1277DPX"]) == pytest.approx(6 / 7)
+
+
+# --------------------------------------------------------------------------- the real archive
+
+
+@pytest.mark.data
+def test_real_crops(uc3m_archive):
+    data = load_uc3m_crops(uc3m_archive)
+    assert len(data.samples) == 2056
+    assert len(set(data.photo_ids)) == 1580
+    counts = collections.Counter(data.plate_types)
+    assert counts == {"A": 2018, "B": 23, "D": 9, "E": 5, "C": 1}
+    assert collections.Counter(data.light) == {"day": 1753, "night": 303}
+    # Two painted characters on every plate, 5 or 6 visible, one box per visible one.
+    assert all(t.count("-") == 2 for t in data.target)
+    assert {len(v) for v in data.visible} == {5, 6}
+    assert all(len(b) == len(v) for b, v in zip(data.char_boxes, data.visible, strict=True))
+    widths = np.array([image.shape[1] for image in data.images])
+    assert widths.max() <= 160
+    inside = [
+        (b[:, 2] <= image.shape[1]).all() and (b[:, 3] <= image.shape[0]).all()
+        for b, image in zip(data.char_boxes, data.images, strict=True)
+    ]
+    assert all(inside)
+    night_a = load_uc3m_crops(uc3m_archive, plate_types="A", light="night")
+    assert len(night_a.target) == 287
+
+
+@pytest.mark.data
+def test_real_photos(uc3m_archive):
+    assert is_uc3m(uc3m_archive)
+    data = load_uc3m_photos(uc3m_archive)
+    assert len(data.images) == 1580
+    assert sum(len(b) for b in data.boxes) == 2056
+    assert [len(b) for b in data.boxes] == [len(t) for t in data.plate_texts]
+    # Downscaled to 320 px on the longer side (most are 320x240).
+    assert {max(image.shape[:2]) for image in data.images} == {320}
+    for image, boxes in zip(data.images, data.boxes, strict=True):
+        assert (boxes[:, 2] > boxes[:, 0]).all() and (boxes[:, 3] > boxes[:, 1]).all()
+        assert (boxes[:, 2] <= image.shape[1]).all() and (boxes[:, 3] <= image.shape[0]).all()
