@@ -6,6 +6,7 @@ compositions of the public estimators and loaders.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ __all__ = [
     "load_training_chars",
     "make_plate_chars",
     "train_char_classifier",
+    "training_data_sha256",
 ]
 
 CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
@@ -128,11 +130,12 @@ def make_plate_chars(
     filter_bank: FilterBank | None = None,
     segmenter: CharacterSegmenter | None = None,
     variants_per_plate: int = 3,
+    fonts: Sequence[str] | None = None,
     random_state: int | None = 0,
 ) -> Bunch:
     """Characters cut out of generated plates by the same stages as inference.
 
-    Random 5-8 character texts are drawn on plates in every plate-like font found
+    Random 5-8 character texts are drawn on plates in each font
     (:func:`skplate.datasets.make_synthetic_plates`), damaged like camera photos (aspect
     change, blur, contrast, noise, JPEG), cropped with a box loosened like hand-drawn
     labels (characters 38-52 % of the crop's height, as on the labelled plates), run
@@ -155,6 +158,10 @@ def make_plate_chars(
         "Fifteenth round").
     variants_per_plate : int, default=3
         Filter variants segmented per plate (all of them when at least their number).
+    fonts : sequence of str, default=None
+        Fonts of the plates, an equal share of the plates each: font files or built-in
+        fonts. None uses :func:`skplate.datasets.default_fonts` (the faces shipped with
+        skplate and ``"skplate-din"``, the same on every machine).
     random_state : int, default=0
         Seed of the texts, plates, damage and variant draws.
 
@@ -173,7 +180,9 @@ def make_plate_chars(
         CharacterSegmenter(free_attached=False) if segmenter is None else clone(segmenter)
     ).fit(None)
     filter_bank = FilterBank() if filter_bank is None else clone(filter_bank)
-    fonts = default_fonts()
+    fonts = default_fonts() if fonts is None else tuple(fonts)
+    if not fonts:
+        raise ValueError("fonts must name at least one font, or be None.")
     texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]
     images: list[np.ndarray] = []
     target: list[str] = []
@@ -210,6 +219,7 @@ def make_plate_chars(
         "synthetic_ink_spread": [Interval(Real, 0, 1, closed="both")],
         "n_plates": [Interval(Integral, 1, None, closed="left")],
         "n_junk": [Interval(Integral, 0, None, closed="left")],
+        "fonts": ["array-like", None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -225,6 +235,7 @@ def load_training_chars(
     synthetic_ink_spread: float = 0.0,
     n_plates: int = 600,
     n_junk: int = 800,
+    fonts: Sequence[str] | None = None,
     random_state: int | None = 0,
 ) -> Bunch:
     """Gather raw character images from the chosen sources.
@@ -250,6 +261,11 @@ def load_training_chars(
         variants each (:func:`make_plate_chars`).
     n_junk : int, default=800
         "Not a character" shapes (source ``"junk"``).
+    fonts : sequence of str, default=None
+        Fonts of the rendered characters and the generated plates (sources
+        ``"synthetic"`` and ``"plates"``). None uses the faces shipped with skplate
+        (:func:`skplate.datasets.default_fonts`), so that a seed gives the same data on
+        every machine; ``default_fonts(system=True)`` names this machine's fonts instead.
     random_state : int, default=0
         Seed for the Fnt subsample and the rendering.
 
@@ -293,12 +309,13 @@ def load_training_chars(
     if "synthetic" in sources:
         synthetic = make_synthetic_chars(
             synthetic_per_class,
+            fonts=None if fonts is None else list(fonts),
             ink_spread=synthetic_ink_spread,
             random_state=rng.randint(2**31),
         )
         add(synthetic.images, synthetic.target, "synthetic")
     if "plates" in sources:
-        plate_chars = make_plate_chars(n_plates, random_state=rng.randint(2**31))
+        plate_chars = make_plate_chars(n_plates, fonts=fonts, random_state=rng.randint(2**31))
         add(plate_chars.images, plate_chars.target, "plates")
     if "junk" in sources:
         junk = make_synthetic_junk(n_junk, random_state=rng.randint(2**31))
@@ -306,6 +323,38 @@ def load_training_chars(
         pairs = [np.dstack([image, _junk_levels(image, levels_rng)]) for image in junk.images]
         add(pairs, junk.target, "junk")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
+
+
+def training_data_sha256(images: Sequence[np.ndarray], target: Sequence[str]) -> str:
+    """SHA-256 of character images and their labels, in order.
+
+    Each image contributes its dtype, shape and pixels, each label its text, so two data
+    sets hash alike exactly when they hold the same images with the same labels in the
+    same order. :func:`train_char_classifier` records it in its report: two trainings
+    with the same hash and seed saw the same data.
+
+    Parameters
+    ----------
+    images : sequence of ndarray
+        The raw character images (as :func:`load_training_chars` returns them).
+    target : sequence of str
+        Their labels.
+
+    Returns
+    -------
+    digest : str
+        64 hexadecimal digits.
+    """
+    if len(images) != len(target):
+        raise ValueError(
+            f"images and target differ in length: {len(images)} images, {len(target)} labels."
+        )
+    digest = hashlib.sha256()
+    for image, label in zip(images, target, strict=True):
+        image = np.ascontiguousarray(image)
+        digest.update(f"{image.dtype.str}{image.shape}{label!s}".encode())
+        digest.update(image.tobytes())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -327,6 +376,10 @@ class TrainingReport:
         Wall-clock time of normalisation and training.
     sources : dict
         Images per source.
+    data_sha256 : str
+        :func:`training_data_sha256` of all the images and labels given to
+        :func:`train_char_classifier` (held-out images included): the same on every machine
+        for the same command and seed.
     """
 
     n_images: int
@@ -336,6 +389,7 @@ class TrainingReport:
     epochs: int
     seconds: float
     sources: dict = field(default_factory=dict)
+    data_sha256: str = ""
 
 
 def _predict_character(classifier: CharCNN, chars: np.ndarray) -> np.ndarray:
@@ -387,8 +441,9 @@ def train_char_classifier(
     """
     start = time.perf_counter()
     normalizer = CharNormalizer() if normalizer is None else normalizer
-    chars = normalizer.fit_transform(data.images)
     target = np.asarray(data.target).astype(str)
+    data_sha256 = training_data_sha256(data.images, target)
+    chars = normalizer.fit_transform(data.images)
     source = np.asarray(data.get("source", np.full(len(target), "goodimg")))
     train = np.ones(len(target), dtype=bool)
     natural = np.flatnonzero(source == "goodimg")
@@ -415,5 +470,6 @@ def train_char_classifier(
         epochs=len(classifier.history_.get("loss", [])),
         seconds=time.perf_counter() - start,
         sources={str(n): int(c) for n, c in zip(names, counts, strict=True)},
+        data_sha256=data_sha256,
     )
     return classifier, report

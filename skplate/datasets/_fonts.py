@@ -1,4 +1,11 @@
-"""Plate-like fonts found on this machine, and glyphs rendered from them as ink masks."""
+"""The fonts the generators draw with, and glyphs rendered from them as ink masks.
+
+skplate ships the TrueType faces its generated training characters are drawn from
+(:data:`BUNDLED_FONTS`, DejaVu 2.37 in ``skplate/datasets/fonts``), so that the same
+command and seed give the same training data on every machine. The plate-like fonts of
+the machine itself (:func:`find_plate_fonts`) are used only on request
+(``default_fonts(system=True)``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import re
 import shutil
 import subprocess
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import cv2
@@ -15,6 +23,7 @@ from ._stroke_font import STROKE_FONT, STROKE_FONTS, draw_stroke_glyph
 
 __all__ = [
     "BUILTIN_FONTS",
+    "BUNDLED_FONTS",
     "HERSHEY_FONTS",
     "STROKE_FONT",
     "STROKE_FONTS",
@@ -24,7 +33,27 @@ __all__ = [
     "render_text_line",
 ]
 
-#: Condensed or bold sans-serif fonts, closest to plate lettering first.
+#: The TrueType faces shipped with skplate, closest to plate lettering first (file names
+#: in ``skplate/datasets/fonts``; DejaVu 2.37, Bitstream Vera licence, see its LICENSE).
+BUNDLED_FONT_FILES = (
+    "DejaVuSansCondensed-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "DejaVuSans.ttf",
+)
+
+
+def _bundled_fonts() -> tuple[str, ...]:
+    folder = resources.files(__package__).joinpath("fonts")
+    return tuple(str(folder.joinpath(name)) for name in BUNDLED_FONT_FILES)
+
+
+#: Paths of the shipped TrueType faces (:data:`BUNDLED_FONT_FILES`), the generators' fonts
+#: by default.
+BUNDLED_FONTS = _bundled_fonts()
+
+#: Condensed or bold sans-serif fonts a machine may have, closest to plate lettering first.
 CANDIDATE_FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
@@ -122,16 +151,27 @@ def find_plate_fonts() -> tuple[str, ...]:
     return tuple(path for path in found if _renders_latin(path))
 
 
-def default_fonts() -> tuple[str, ...]:
+def default_fonts(*, system: bool = False) -> tuple[str, ...]:
     """Return the fonts the generators draw with when none are given.
 
-    The plate-like fonts of this machine (:func:`find_plate_fonts`, or OpenCV's
-    :data:`HERSHEY_FONTS` when there are none) and the regular face of skplate's own
-    condensed plate font, :data:`STROKE_FONT`. Its bold and narrow faces
-    (:data:`STROKE_FONTS`) can be named explicitly; as defaults they lowered the
-    GoodImg accuracy of the trained network (docs/benchmarks.md, "Seventh round").
+    Parameters
+    ----------
+    system : bool, default=False
+        False: the TrueType faces shipped with skplate (:data:`BUNDLED_FONTS`), the same
+        on every machine, so a seed gives the same training data everywhere. True: the
+        plate-like fonts of this machine instead (:func:`find_plate_fonts`, or OpenCV's
+        :data:`HERSHEY_FONTS` when there are none), which differ between machines.
+
+    Returns
+    -------
+    fonts : tuple of str
+        The TrueType fonts, then the regular face of skplate's own condensed plate font,
+        :data:`STROKE_FONT`. Its bold and narrow faces (:data:`STROKE_FONTS`) can be named
+        explicitly; as defaults they lowered the GoodImg accuracy of the trained network
+        (docs/benchmarks.md).
     """
-    return (*(find_plate_fonts() or HERSHEY_FONTS), STROKE_FONT)
+    truetype = (find_plate_fonts() or HERSHEY_FONTS) if system else BUNDLED_FONTS
+    return (*truetype, STROKE_FONT)
 
 
 def _crop_to_ink(mask: np.ndarray) -> np.ndarray:

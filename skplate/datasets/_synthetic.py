@@ -226,9 +226,10 @@ def make_synthetic_chars(
         Font files to draw with, or built-in fonts: ``"skplate-din"``,
         ``"skplate-din-bold"``, ``"skplate-din-narrow"`` (skplate's condensed plate face,
         drawn from strokes) and ``"hershey-simplex"``/``"hershey-duplex"`` (OpenCV's).
-        None uses the condensed/bold sans-serif fonts found on this machine (DejaVu,
-        Liberation, ...; the Hershey fonts when there are none) and ``"skplate-din"``,
-        so it always works. The font list is part of what ``random_state`` reproduces.
+        None uses the condensed/bold sans-serif faces shipped with skplate (DejaVu;
+        :func:`skplate.datasets.default_fonts`) and ``"skplate-din"``, the same on every
+        machine; ``default_fonts(system=True)`` names this machine's plate-like fonts
+        instead. The font list is part of what ``random_state`` reproduces.
     ink_spread : float, default=0.0
         Share of the glyphs not thinned by the stroke-weight step whose ink spreads the
         way a photo's blur and binarisation spread it (blurred by 3-7 % of the glyph
@@ -374,7 +375,7 @@ def make_synthetic_plates(
         Font file of the plate text, or a built-in font (``"skplate-din"``,
         ``"skplate-din-bold"``, ``"skplate-din-narrow"``: skplate's condensed plate face;
         ``"hershey-simplex"``, ``"hershey-duplex"``: OpenCV's); None takes the first
-        plate-like font found on this machine.
+        of :func:`skplate.datasets.default_fonts`, a face shipped with skplate.
 
     Returns
     -------
