@@ -20,7 +20,7 @@ from .crop import PlateCropper, _check_margin
 from .decode import EMPTY_DECODING, Decoding, balance_classes, decode_segments, pool_lookalikes
 from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
-from .metrics import plate_accuracy
+from .metrics import plate_accuracy, visible_text
 from .normalize import CharNormalizer
 from .persistence import VERSION_KEY
 from .samples import PlateSample, check_sample, check_samples
@@ -367,7 +367,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         X : sequence of PlateSample or (image, box)
             Training photos with their plate boxes.
         y : sequence of str, default=None
-            The plate texts; without them every variant weighs 1.
+            The plate texts; without them every variant weighs 1. A ``-`` stands for a
+            character nobody can read (see :meth:`score`); ``adapt_epochs`` harvests no
+            character from such plates.
 
         Returns
         -------
@@ -416,7 +418,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 self.classifier_ = self._adapted_classifier(samples, y)
             decodings = self._decode(samples, every_crop=True)
             hits = np.array(
-                [[d.text == t for d in row] for row, t in zip(decodings, y, strict=True)]
+                [
+                    [d.text == visible_text(t) for d in row]
+                    for row, t in zip(decodings, y, strict=True)
+                ]
             )
             self.variant_accuracy_ = hits.mean(axis=0)
             if self.learn_weights:
@@ -667,7 +672,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         return np.array([r.text for r in self.predict_readings(X)], dtype=object)
 
     def score(self, X: Sequence[PlateSample], y: Sequence[str]) -> float:
-        """Plate accuracy: the fraction of plates read exactly right."""
+        """Plate accuracy: the fraction of plates read exactly right.
+
+        A ``-`` in a truth is a character nobody can read (painted over): the reading is
+        right when it equals the truth's other characters in order (``"38-3-PV"`` is read
+        right as ``"383PV"``; see :func:`skplate.metrics.visible_text`).
+        """
         return plate_accuracy(y, self.predict(X))
 
     def __getstate__(self) -> dict:

@@ -302,3 +302,19 @@ def test_real_photos(uc3m_archive):
     for image, boxes in zip(data.images, data.boxes, strict=True):
         assert (boxes[:, 2] > boxes[:, 0]).all() and (boxes[:, 3] > boxes[:, 1]).all()
         assert (boxes[:, 2] <= image.shape[1]).all() and (boxes[:, 3] <= image.shape[0]).all()
+
+
+def test_partial_truth_in_recognizer(tiny_char_model):
+    from skplate.datasets import make_synthetic_plates
+    from skplate.recognizer import make_plate_recognizer
+
+    visible = ["12BCD", "3456FG", "78HJK", "90LMN"]
+    partial = ["12-BC-D", "3456F--G", "-78HJK-", "90LM-N-"]
+    plates = make_synthetic_plates(visible, random_state=0)
+    model = make_plate_recognizer(tiny_char_model, plate_format="any")
+    on_visible = model.fit(plates.samples, visible).variant_accuracy_
+    on_partial = model.fit(plates.samples, partial).variant_accuracy_
+    np.testing.assert_array_equal(on_partial, on_visible)
+    assert on_partial.max() > 0  # some variant reads some plate: the comparison is real
+    assert model.score(plates.samples, partial) == model.score(plates.samples, visible)
+    assert model.score(plates.samples, partial) > 0
