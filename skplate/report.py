@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._version import __version__
 from .decode import Decoding
 from .formats import ALPHABET
-from .metrics import char_accuracy
+from .metrics import char_accuracy, is_read_right, visible_text
 from .persistence import atomic_write
 from .recognizer import _valid_samples
 
@@ -56,7 +56,7 @@ class _Card:
 
     @property
     def hit(self) -> bool | None:
-        return None if self.truth is None else self.truth == self.text
+        return None if self.truth is None else is_read_right(self.truth, self.text)
 
 
 # -- small HTML helpers --------------------------------------------------------------------
@@ -80,9 +80,14 @@ def _img(image: np.ndarray, css_class: str, alt: str, width: int | None = None) 
 
 
 def _plate_text(text: str, truth: str | None) -> str:
-    """The reading, its characters that differ from the truth marked (same length only)."""
+    """The reading, its characters that differ from the truth marked (same length only).
+
+    The truth's painted characters (``-``) are no characters: the reading is compared with
+    the visible ones.
+    """
     if not text:
         return '<span class="empty">(none)</span>'
+    truth = None if truth is None else visible_text(truth)
     if truth is None or text == truth:
         return _esc(text)
     if len(text) != len(truth):
@@ -170,7 +175,7 @@ def _vote_table(recognizer, decodings: list[Decoding], text: str, confidence: fl
 
 
 def _header(index: int, name: str, truth: str | None, text: str, confidence: float) -> str:
-    hit = None if truth is None else truth == text
+    hit = None if truth is None else is_read_right(truth, text)
     truth_html = "" if truth is None else f'<span>truth <b class="mono">{_esc(truth)}</b></span>'
     return (
         f'<div class="head">{_status(hit)}<span class="name">{_esc(name)}</span>{truth_html}'
@@ -195,14 +200,14 @@ def _plate_card(
 ) -> _Card:
     voting = recognizer._voting_variants(decodings)  # what predict reads for this plate
     text, confidence = recognizer._vote(voting)
-    hit = None if truth is None else truth == text
+    hit = None if truth is None else is_read_right(truth, text)
     names = recognizer.variant_names_
     figures, strips = [], []
     for v in range(n_shown):
         row, decoding = rows[v], decodings[v]
         read = set(decoding.segments.tolist())
         reading = decoding.text
-        ok = " ok" if truth is not None and reading and reading == truth else ""
+        ok = " ok" if truth is not None and reading and is_read_right(truth, reading) else ""
         score = f"{decoding.score:.1f}" if reading else "&ndash;"
         figures.append(
             f'<figure class="variant">'
@@ -248,7 +253,7 @@ def _plate_card(
 
 
 def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
-    hit = None if truth is None else truth == ""
+    hit = None if truth is None else is_read_right(truth, "")
     status = "read" if hit is None else ("hit" if hit else "miss")
     section = (
         f'<section class="plate {status}" id="plate-{index}">'

@@ -318,3 +318,26 @@ def test_partial_truth_in_recognizer(tiny_char_model):
     assert on_partial.max() > 0  # some variant reads some plate: the comparison is real
     assert model.score(plates.samples, partial) == model.score(plates.samples, visible)
     assert model.score(plates.samples, partial) > 0
+
+
+def test_partial_truth_in_report(tiny_char_model, tmp_path):
+    import re
+
+    from skplate.datasets import make_synthetic_plates
+    from skplate.recognizer import make_plate_recognizer
+    from skplate.report import build_report
+
+    model = make_plate_recognizer(tiny_char_model, plate_format="any").fit([])
+    samples = make_synthetic_plates(["1234BCD", "5678FGH", "9012JKL"], random_state=0).samples
+    readings = [str(t) for t in model.predict(samples)]
+    assert all(len(r) >= 3 for r in readings)
+    # The first two truths are the readings with two painted characters: hits; the third
+    # has a visible character more than the reading: a miss.
+    truths = [f"{r[:1]}-{r[1:2]}-{r[2:]}" for r in readings[:2]] + [f"Z-{readings[2]}-"]
+    path = build_report(model, samples, truths, path=tmp_path / "report.html")
+    text = path.read_text(encoding="utf-8")
+    statuses = re.findall(r'<section class="plate (\w+)"', text)
+    assert statuses == ["miss", "hit", "hit"]
+    assert "hits</dt><dd>2/3 (66.7%)" in text
+    for truth in truths:
+        assert truth in text  # shown as given, painted characters and all
