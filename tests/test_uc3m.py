@@ -134,6 +134,22 @@ def test_tiny_copy_filters_and_return_X_y(tmp_path):
 
 
 @pytest.mark.parametrize("as_zip", [True, False])
+def test_load_plates_reads_uc3m_crops(tmp_path, as_zip):
+    from skplate.datasets import load_plates
+
+    path = _write(tmp_path, _members(), as_zip=as_zip)
+    data = load_plates(path)
+    assert list(data.target) == ["12-4-BC", "M1-34-B", "38-3-PV"]
+    assert list(data.visible) == ["124BC", "M134B", "383PV"]
+    # A painted character fits any slot: the provincial plate is no NNNNAAA.
+    spanish = load_plates(path, plate_format="spanish")
+    assert list(spanish.target) == ["12-4-BC", "38-3-PV"]
+    samples, target = load_plates(path, plate_format="ANNNNNA", return_X_y=True)
+    assert list(target) == ["M1-34-B"] and samples[0].box == (0, 0, 60, 40)
+    assert list(load_uc3m_crops(path, plate_format=["NNNNAAA"]).target) == list(spanish.target)
+
+
+@pytest.mark.parametrize("as_zip", [True, False])
 def test_tiny_copy_photos(tmp_path, as_zip):
     path = _write(tmp_path, _members(), as_zip=as_zip)
     data = load_uc3m_photos(path)

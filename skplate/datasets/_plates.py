@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..metrics import PAINTED
 from ..samples import PlateSample, clip_box
 from ._base import resolve_dataset_path
 from ._images import IMAGE_SUFFIXES, decode_uint8
@@ -197,7 +198,16 @@ def _plate_filter(
     from ..formats import get_formats
 
     formats = get_formats(plate_format)
-    return lambda text: any(fmt.matches(text) for fmt in formats)
+    return lambda text: any(_fits(fmt, text) for fmt in formats)
+
+
+def _fits(fmt: PlateFormat, text: str) -> bool:
+    """Whether ``text`` fits ``fmt``; a painted character (``-``) fits any slot."""
+    if PAINTED not in text:
+        return fmt.matches(text)
+    return len(text) == len(fmt) and all(
+        ch == PAINTED or ch in chars for ch, chars in zip(text, fmt.slot_characters(), strict=True)
+    )
 
 
 def load_plates(
@@ -217,11 +227,13 @@ def load_plates(
     path : str, path-like or None, default=None
         The zip archive, the ``test6Training`` folder, the folder holding it, or a folder
         holding the archive. When None, ``test6Training.zip`` or ``test6Training/`` is
-        looked for in :func:`get_data_home`.
+        looked for in :func:`get_data_home`. A path to UC3M-LP (``UC3M-LP-train.zip`` or a
+        folder in its layout, see :func:`is_uc3m`) reads its plate crops instead: the
+        result is :func:`load_uc3m_crops`'s, whose truths mark painted characters ``-``.
     plate_format : str, PlateFormat, list or None, default=None
         Keep only the plates whose text matches one of ``get_formats(plate_format)``
-        (a preset such as ``"spanish"`` or a pattern such as ``"NNNNAAA"``). None keeps
-        every plate.
+        (a preset such as ``"spanish"`` or a pattern such as ``"NNNNAAA"``); a painted
+        character (``-``) fits any slot. None keeps every plate.
     errors : {"raise", "skip"}, default="raise"
         What to do with a plate whose label file is missing or malformed, has no plate
         line, or whose image cannot be decoded: raise a ValueError naming the file (and
@@ -264,6 +276,12 @@ def load_plates(
     """
     if errors not in ("raise", "skip"):
         raise ValueError(f"errors must be 'raise' or 'skip', got {errors!r}.")
+    from ._uc3m import is_uc3m, load_uc3m_crops
+
+    if path is not None and is_uc3m(path):
+        return load_uc3m_crops(
+            path, plate_format=plate_format, errors=errors, return_X_y=return_X_y
+        )
     keep = _plate_filter(plate_format)
     path = resolve_dataset_path(path, archive=_ARCHIVE, folders=(_FOLDER,), source=_SOURCE)
     source = _Source(_locate(path))

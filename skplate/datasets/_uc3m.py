@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -21,7 +22,10 @@ from ..metrics import PAINTED
 from ..samples import PlateSample
 from ._base import resolve_dataset_path
 from ._images import IMAGE_SUFFIXES, decode_uint8
-from ._plates import _Source
+from ._plates import _plate_filter, _Source
+
+if TYPE_CHECKING:
+    from ..formats import PlateFormat
 
 __all__ = [
     "PAINTED",
@@ -359,6 +363,7 @@ def load_uc3m_crops(
     *,
     plate_types: str | Iterable[str] | None = None,
     light: str | None = None,
+    plate_format: str | PlateFormat | Sequence[str | PlateFormat] | None = None,
     errors: str = "raise",
     return_X_y: bool = False,
 ) -> Bunch | tuple[list[PlateSample], np.ndarray]:
@@ -379,6 +384,11 @@ def load_uc3m_crops(
         None keeps every type (A-E).
     light : {"day", "night"} or None, default=None
         Keep only the crops taken in this light; None keeps both.
+    plate_format : str, PlateFormat, list or None, default=None
+        Keep only the plates whose text, painted characters included, fits one of
+        ``get_formats(plate_format)``, a painted character fitting any slot (``"38-3-PV"``
+        fits ``"spanish"``, ``NNNNAAA``). None keeps every plate. This selects plates; a
+        decoder given such a format still reads the visible characters only.
     errors : {"raise", "skip"}, default="raise"
         What to do with a crop whose name does not follow the pattern, whose label file is
         missing or malformed or does not list the visible characters of its name, or whose
@@ -437,6 +447,7 @@ def load_uc3m_crops(
     _check_errors(errors)
     types = _check_types(plate_types)
     light = _check_light(light)
+    keep = _plate_filter(plate_format)
     tree = _open(path)
     columns: dict[str, list] = {
         key: []
@@ -454,8 +465,10 @@ def load_uc3m_crops(
             except ValueError as exc:
                 _skip(errors, exc, f"the crop {filename}")
                 continue
-            if (types is not None and fields["plate_type"] not in types) or (
-                light is not None and fields["light"] != light
+            if (
+                (types is not None and fields["plate_type"] not in types)
+                or (light is not None and fields["light"] != light)
+                or not keep(fields["text"])
             ):
                 continue
             try:
@@ -502,6 +515,8 @@ def load_uc3m_crops(
         kept.append(f"plate types {''.join(sorted(types))}")
     if light is not None:
         kept.append(f"{light} light")
+    if plate_format is not None:
+        kept.append(f"plates matching {plate_format!r}")
     selection = f", keeping {' and '.join(kept)}" if kept else ""
     return Bunch(
         images=columns["images"],
