@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
+from sklearn.utils import ClassifierTags, check_random_state
 
 from .normalize import CharNormalizer
 
@@ -212,6 +212,22 @@ class CharCNN(KerasClassifier):
                 monitor="val_loss", patience=self.patience, restore_best_weights=True
             )
             self._fit_callbacks = [*self._fit_callbacks, stopper]
+
+    def __sklearn_tags__(self):
+        # scikeras 0.13 declares its tags with ``_more_tags``, which scikit-learn >= 1.6 no
+        # longer reads, and puts ClassifierMixin after BaseEstimator, so that
+        # ClassifierMixin's own tags are never reached: without this, ``is_classifier`` is
+        # False and ``cross_val_score(..., cv=5)`` splits with an unstratified KFold.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        # scikeras' "poor_score"; one label per character image (its "multilabel" and
+        # "multioutput" do not hold here: fit reads y as one string per image).
+        tags.classifier_tags = ClassifierTags(poor_score=True, multi_class=True)
+        tags.target_tags.required = True
+        # (n, size, size, 1) images, not the 2-D arrays scikit-learn's checks feed.
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = False
+        return tags
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight=None, **kwargs) -> CharCNN:
         """Train on normalised characters ``X`` of shape ``(n, size, size, 1)``.
