@@ -16,6 +16,7 @@ import cv2
 import pytest
 
 from skplate import __version__, cli
+from skplate.cli import _options, _output
 from skplate.datasets import make_synthetic_plates
 from skplate.recognizer import PlateReading, PlateRecognizer
 
@@ -125,7 +126,7 @@ def test_extra_margin_option(command):
 @pytest.mark.parametrize(("value", "share"), [("0.5", 0.5), ("1", 1.0), ("none", None)])
 def test_extra_below_agreement_option(command, value, share):
     argv = [command[0], "--model", "m.joblib", *command[1:]]
-    assert cli.build_parser().parse_args(argv).extra_below_agreement is cli._UNSET
+    assert cli.build_parser().parse_args(argv).extra_below_agreement is _options.UNSET
     parsed = cli.build_parser().parse_args([*argv, "--extra-below-agreement", value])
     assert parsed.extra_below_agreement == share
 
@@ -166,10 +167,10 @@ def test_training_defaults_quoted_by_the_help_are_the_library_defaults(capsys):
     from skplate.training import RECIPE_CNN_PARAMS, load_training_chars
 
     signature = inspect.signature(load_training_chars).parameters
-    counts = [name for name in cli._TRAINING_DEFAULTS if name != "epochs"]
+    counts = [name for name in _options.TRAINING_DEFAULTS if name != "epochs"]
     expected = {name: signature[name].default for name in counts}
     expected["epochs"] = RECIPE_CNN_PARAMS["epochs"]
-    assert cli._TRAINING_DEFAULTS == expected
+    assert _options.TRAINING_DEFAULTS == expected
     assert cli.main(["train", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"most training epochs (default: the recipe's, {expected['epochs']};" in help_text
@@ -713,7 +714,7 @@ def test_results_file_is_not_truncated_when_writing_fails(
         written.append(true)
         return f"{true},{predicted}\n"
 
-    monkeypatch.setattr(cli, "_result_line", failing_line)
+    monkeypatch.setattr(_output, "result_line", failing_line)
     argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
             "--format", "spanish", "--results", str(results)]
     assert cli.main(argv) == 2
@@ -794,13 +795,14 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path):
         """
         import sys
         from skplate import cli
+        from skplate.cli import predict
 
         def many_rows(args, log):
             for index in range(1_000_000):
                 print(f"image{index}.jpg\\tTEXT\\t0.900")
             return 0
 
-        cli._cmd_predict = many_rows  # build_parser looks the command up when it runs
+        predict.run = many_rows  # build_parser looks the command up when it runs
         sys.exit(cli.main(["predict", "--model", "m.joblib", "photo.jpg"]))
         """
     )

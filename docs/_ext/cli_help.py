@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
@@ -45,8 +46,9 @@ class CliHelp(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         import skplate.cli
 
-        # Rebuild the page when the parser changes.
-        self.env.note_dependency(skplate.cli.__file__)
+        # Rebuild the page when the parser changes: any module of the skplate.cli package.
+        for module in sorted(Path(skplate.cli.__file__).parent.glob("*.py")):
+            self.env.note_dependency(str(module))
         text = help_text(*self.arguments)
         block = nodes.literal_block(text, text)
         block["language"] = "text"

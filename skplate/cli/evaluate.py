@@ -1,0 +1,86 @@
+"""``skplate evaluate``: read labelled plates with a saved model and score the readings."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import check_format, configure_reading, load_plates, load_recognizer, score
+from ._log import EXIT_FAILED, EXIT_OK, Log
+from ._options import add_batch_size, add_command, add_jobs, model_options
+from ._output import format_label, print_readings, print_scores, write_json, write_results
+
+EPILOG = """\
+With --format, only the plates whose text fits that format are read (all of them with
+--format any or --all-plates); without it, the model's own format is used. A format other
+than the model's re-fits the recognizer's stage configuration, with every filter variant
+weighing the same: variant weights the model learned with 'train --plates' are dropped.
+
+examples:
+  skplate evaluate --model model.joblib --format spanish
+  skplate evaluate --model model.joblib --format any --json any.json
+  skplate evaluate --model model.joblib --plates test6Training.zip --results LicenseResults.txt
+  skplate evaluate --model model.joblib --format NNNNAAA --voting hard
+  skplate evaluate --model model.joblib --format any --lookalikes 0O,1I
+  skplate evaluate --model model.joblib --format any --jobs 2
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``evaluate`` to the sub-commands."""
+    parser = add_command(
+        commands,
+        "evaluate",
+        run,
+        parents=[model_options(required=True)],
+        help="score a saved model on labelled plates",
+        description="Read labelled plates with a saved model and score the readings.",
+        epilog=EPILOG,
+    )
+    parser.add_argument(
+        "--plates",
+        metavar="PATH",
+        help="test6Training.zip, its folder, or a folder holding it (default: the data home)",
+    )
+    parser.add_argument("--data-home", metavar="DIR", help="folder holding the reference data")
+    parser.add_argument(
+        "--all-plates",
+        action="store_true",
+        help="read every plate, not only those whose text fits the format",
+    )
+    parser.add_argument("--results", metavar="FILE", help="write TRUE,PREDICTED per plate to FILE")
+    parser.add_argument("--json", metavar="FILE", help="write the scores as JSON to FILE")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a visual HTML report (crops, filter variants, characters, votes) to FILE",
+    )
+    add_batch_size(parser)
+    add_jobs(parser)
+
+
+def run(args: argparse.Namespace, log: Log) -> int:
+    """Read the plates, print the table and the scores, write the files asked for."""
+    check_format(args.plate_format)
+    model = load_recognizer(args.model)
+    plate_format = configure_reading(model, args, log)
+    data, skipped = load_plates(
+        args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
+    )
+    log.info(f"reading {len(data.samples)} plates (format {format_label(plate_format)}) ...")
+    scores, readings = score(model, data, plate_format, args.batch_size, log)
+    true = [str(t) for t in data.target]
+    if not log.quiet:
+        print_readings(true, readings, log)
+    print_scores(scores)
+    if args.results:
+        write_results(args.results, true, [r.text for r in readings])
+        log.info(f"wrote {args.results}")
+    if args.json:
+        write_json(args.json, {**scores, "skipped": skipped})
+        log.info(f"wrote {args.json}")
+    if args.report:
+        from ..report import build_report
+
+        build_report(model, data.samples, true, path=args.report)
+        log.info(f"wrote {args.report}")
+    return EXIT_FAILED if skipped else EXIT_OK
