@@ -357,3 +357,60 @@ def test_partial_truth_in_report(tiny_char_model, tmp_path):
     assert "hits</dt><dd>2/3 (66.7%)" in text
     for truth in truths:
         assert truth in text  # shown as given, painted characters and all
+
+
+# --------------------------------------------------------------------------- benchmarks/uc3m.py
+
+BENCHMARK = REPO_ROOT / "benchmarks" / "uc3m.py"
+
+
+def _benchmark_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("uc3m_benchmark", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_figures_count_partial_hits_and_misses_by_kind():
+    figures = _benchmark_module().figures
+    truths = ["38-3-PV", "-385-MW", "12-4-BC", "M1-34-B", "074-C-V", "99-9-ZZ"]
+    readings = ["383PV", "385M", "124BCD", "M134B", "074CX", ""]
+    types = ["A", "A", "A", "B", "A", "A"]
+    light = ["day", "night", "day", "day", "night", "day"]
+    result = figures(truths, readings, types, light)
+    assert result["A day"] == {"hits": 1, "total": 3, "accuracy": 1 / 3}
+    assert result["A night"] == {"hits": 0, "total": 2, "accuracy": 0.0}
+    assert result["A"]["hits"] == 1 and result["A"]["total"] == 5
+    assert result["all"] == {"hits": 2, "total": 6, "accuracy": 2 / 6}
+    assert result["misses"] == {
+        "total": 4, "too_few": 2, "empty": 1, "too_many": 1, "wrong_chars": 1
+    }
+    assert result["char_accuracy"] == pytest.approx(char_accuracy(truths, readings))
+
+
+def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
+    import json
+    import subprocess
+    import sys
+
+    from skplate.persistence import load_model
+
+    path = _write(tmp_path, _members(), as_zip=True)
+    out = tmp_path / "uc3m.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--model", str(tiny_model_file), "--plates", str(path),
+         "--json", str(out)],
+        capture_output=True, text=True, check=True,
+    )
+    assert "UC3M-LP crops (3 plates), plate format any" in done.stdout
+    assert "| type A, night (1 plates) |" in done.stdout
+    run = json.loads(out.read_text())["runs"][0]
+    data = load_uc3m_crops(path)
+    readings = [str(r) for r in load_model(tiny_model_file).predict(data.samples)]
+    assert run["readings"] == readings
+    assert run["all"]["hits"] == sum(
+        is_read_right(t, r) for t, r in zip(data.target, readings, strict=True)
+    )
+    assert run["misses"]["total"] == 3 - run["all"]["hits"]

@@ -1,0 +1,179 @@
+"""Real plates from another source: UC3M-LP's tight crops, read with partial truth.
+
+Usage::
+
+    SKPLATE_DATA=../shared/data python benchmarks/uc3m.py --model seed0.joblib \
+        [--model seed1.joblib ...] [--plates UC3M-LP-train.zip] [--format any] [--json out.json]
+
+Reads every crop of the UC3M-LP training split (2,056 tight plate crops, two characters of
+each painted over) with each model and prints, as one Markdown table, the plates read
+right (a reading is right when it equals the visible characters in order: ``38-3-PV`` is
+read right as ``383PV``) for the one-row white plates (type A) by day, at night and
+together, and for all types; the character accuracy; and where the misses are: too few
+characters, too many, or the right number with a wrong character. With several models,
+one column per model and the min / median over them. ``--format`` is the decoder's plate
+format for every model (the format the model was saved with when not given); ``--json``
+also writes every reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+
+def figures(
+    truths: Sequence[str],
+    readings: Sequence[str],
+    plate_types: Sequence[str],
+    light: Sequence[str],
+) -> dict[str, dict[str, float]]:
+    """Hits and totals per group, the character accuracy, and the misses by kind.
+
+    Parameters
+    ----------
+    truths : sequence of str
+        The crops' texts, ``-`` for a painted character.
+    readings : sequence of str
+        What the model read.
+    plate_types, light : sequence of str
+        Each crop's type (``"A"``-``"E"``) and light (``"day"``/``"night"``).
+
+    Returns
+    -------
+    dict
+        ``{group: {"hits", "total", "accuracy"}}`` for the groups ``"A day"``,
+        ``"A night"``, ``"A"`` and ``"all"``; ``"char_accuracy"``; and ``"misses"``:
+        ``{"too_few", "empty", "too_many", "wrong_chars", "total"}`` over all crops
+        (``empty``, nothing read, is counted in ``too_few`` too).
+    """
+    from skplate.metrics import char_accuracy, is_read_right, visible_text
+
+    truths = [str(t) for t in truths]
+    readings = ["" if r is None else str(r) for r in readings]
+    types, light = np.asarray(plate_types), np.asarray(light)
+    hits = np.array([is_read_right(t, r) for t, r in zip(truths, readings, strict=True)])
+    groups = {
+        "A day": (types == "A") & (light == "day"),
+        "A night": (types == "A") & (light == "night"),
+        "A": types == "A",
+        "all": np.ones(len(truths), dtype=bool),
+    }
+    result: dict = {}
+    for name, mask in groups.items():
+        total = int(mask.sum())
+        count = int(hits[mask].sum())
+        result[name] = {"hits": count, "total": total, "accuracy": count / total if total else None}
+    result["char_accuracy"] = char_accuracy(truths, readings)
+    wanted = np.array([len(visible_text(t)) for t in truths])
+    got = np.array([len(r) for r in readings])
+    result["misses"] = {
+        "total": int((~hits).sum()),
+        "too_few": int(((got < wanted) & ~hits).sum()),
+        "empty": int(((got == 0) & ~hits).sum()),
+        "too_many": int(((got > wanted) & ~hits).sum()),
+        "wrong_chars": int(((got == wanted) & ~hits).sum()),
+    }
+    return result
+
+
+def _accuracy(group: str) -> Callable[[dict], float | None]:
+    def read(run: dict) -> float | None:
+        accuracy = run[group]["accuracy"]
+        return None if accuracy is None else 100 * accuracy
+
+    return read
+
+
+def _rows(run: dict) -> list[tuple[str, Callable[[dict], float | None], Callable[[float], str]]]:
+    percent = "{:.1f} %".format
+    count = "{:g}".format
+    rows = []
+    for group, label in [
+        ("A day", "type A, day"),
+        ("A night", "type A, night"),
+        ("A", "type A"),
+        ("all", "all types"),
+    ]:
+        rows.append((f"{label} ({run[group]['total']} plates)", _accuracy(group), percent))
+    rows.append(("char accuracy, all", lambda r: 100 * r["char_accuracy"], percent))
+    for key, label in [
+        ("total", "misses, all types"),
+        ("too_few", "  too few characters"),
+        ("empty", "    of which nothing read"),
+        ("too_many", "  too many characters"),
+        ("wrong_chars", "  right number, a wrong character"),
+    ]:
+        rows.append((label, lambda r, key=key: r["misses"][key], count))
+    rows.append(("seconds per plate", lambda r: r["seconds_per_plate"], "{:.3f}".format))
+    return rows
+
+
+def summary_table(runs: list[dict], names: list[str]) -> list[list[str]]:
+    """The table's rows (header first): one column per model, then min / median."""
+    table = [["measure", *names, "min / median"]]
+    for label, read, show in _rows(runs[0]):
+        values = [read(run) for run in runs]
+        known = [v for v in values if v is not None]
+        spread = f"{show(min(known))} / {show(statistics.median(known))}" if known else "-"
+        table.append([label, *("-" if v is None else show(v) for v in values), spread])
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", required=True, help="a saved model; repeat")
+    parser.add_argument("--plates", default=None, help="UC3M-LP-train.zip or its folder")
+    parser.add_argument("--format", default=None, help="plate format; the model's when absent")
+    parser.add_argument("--json", type=Path, default=None, help="write figures and readings")
+    args = parser.parse_args(argv)
+
+    from skplate.datasets import load_uc3m_crops
+    from skplate.persistence import load_model
+
+    data = load_uc3m_crops(args.plates)
+    runs, names = [], []
+    for path in args.model:
+        model = load_model(path)
+        if args.format is not None and model.get_params()["plate_format"] != args.format:
+            model.set_params(plate_format=args.format).fit([])
+        start = time.perf_counter()
+        readings = [str(r) for r in model.predict(data.samples)]
+        seconds = time.perf_counter() - start
+        run = figures(data.target, readings, data.plate_types, data.light)
+        run["seconds_per_plate"] = seconds / len(readings)
+        run["model"] = str(path)
+        run["plate_format"] = str(model.get_params()["plate_format"])
+        run["readings"] = readings
+        runs.append(run)
+        names.append(Path(path).stem)
+    formats = sorted({run["plate_format"] for run in runs})
+    print(f"UC3M-LP crops ({len(data.target)} plates), plate format {', '.join(formats)}")
+    for index, row in enumerate(summary_table(runs, names)):
+        print("| " + " | ".join(row) + " |")
+        if index == 0:
+            print("|" + "---|" * len(row))
+    if args.json is not None:
+        payload = {
+            "filenames": data.filenames.tolist(),
+            "truths": data.target.tolist(),
+            "plate_types": data.plate_types.tolist(),
+            "light": data.light.tolist(),
+            "runs": runs,
+        }
+        args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
