@@ -63,7 +63,9 @@ html_theme_options = {
 # The guide pages have no section navigation: give their wide text blocks (the --help
 # texts, the examples) the full width. The API pages keep the module navigation.
 html_sidebars = {
-    page: [] for page in ("index", "getting_started", "user_guide", "cli", "examples", "benchmarks")
+    page: [] for page in (
+        "index", "getting_started", "user_guide", "cli", "examples", "benchmarks", "changelog"
+    )
 }
 html_static_path: list[str] = []
 html_show_sourcelink = False
