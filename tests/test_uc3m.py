@@ -414,3 +414,42 @@ def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
         is_read_right(t, r) for t, r in zip(data.target, readings, strict=True)
     )
     assert run["misses"]["total"] == 3 - run["all"]["hits"]
+
+
+# --------------------------------------------------------------------------- skplate evaluate
+
+
+def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, monkeypatch,
+                                                   capsys):
+    import json
+
+    from skplate import cli
+    from skplate.recognizer import PlateReading, PlateRecognizer
+
+    path = _write(tmp_path, _members(), as_zip=False)
+    # The reader answers the visible characters of two crops and a 7-character guess for
+    # the third: a comparison with the painted truths would count no hit at all.
+    answers = {"00001_AD-12-4-BC.jpg": "124BC", "00001_BN-M1-34-B.jpg": "M134B",
+               "00002_AN-38-3-PV.jpg": "3813PVV"}
+
+    def fake_read(self, X, **kwargs):
+        return [PlateReading(answers[sample.name], 0.5) for sample in X]
+
+    monkeypatch.setattr(PlateRecognizer, "predict_readings", fake_read)
+    results, scores = tmp_path / "results.txt", tmp_path / "scores.json"
+    argv = ["evaluate", "--model", str(tiny_model_file), "--plates", str(path), "--format",
+            "any", "--results", str(results), "--json", str(scores)]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr()
+    payload = json.loads(scores.read_text())
+    assert (payload["hits"], payload["total"]) == (2, 3)
+    assert payload["plate_accuracy"] == pytest.approx(2 / 3)
+    assert results.read_text().splitlines() == [
+        "12-4-BC,124BC", "M1-34-B,M134B", "38-3-PV,3813PVV"
+    ]
+    assert "hits 2/3" in out.out and "warning" not in out.err
+    # A 7-character format cannot give 5 visible characters: said, not silently scored 0.
+    assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",
+                     str(tmp_path), "--format", "spanish"]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 2 plates have painted characters" in err and "--format any" in err

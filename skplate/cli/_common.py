@@ -203,15 +203,15 @@ def read(model: object, samples: Sequence, batch_size: int, log: Log) -> tuple[l
 
 
 def score(model, data, plate_format, batch_size: int, log: Log) -> tuple[dict, list]:
-    """Read ``data.samples`` and score them against ``data.target``."""
-    from ..metrics import char_accuracy, plate_accuracy
+    """Read ``data.samples`` and score them against ``data.target`` (``-``: painted)."""
+    from ..metrics import char_accuracy, is_read_right, plate_accuracy
 
     readings, seconds = read(model, data.samples, batch_size, log)
     true = [str(t) for t in data.target]
     predicted = [r.text for r in readings]
     params = model.get_params(deep=False)
     scores = {
-        "hits": sum(t == p for t, p in zip(true, predicted, strict=True)),
+        "hits": sum(is_read_right(t, p) for t, p in zip(true, predicted, strict=True)),
         "total": len(true),
         "plate_accuracy": plate_accuracy(true, predicted),
         "char_accuracy": char_accuracy(true, predicted),

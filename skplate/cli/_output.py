@@ -88,12 +88,14 @@ def report_path(model_path: str | os.PathLike) -> Path:
 
 # -- evaluate and benchmark: readings and scores ------------------------------------------
 def print_readings(true: Sequence[str], readings: Sequence, log: Log) -> None:
+    from ..metrics import is_read_right
+
     hit, miss = glyphs()
     width = max([len("true"), *(len(t) for t in true)])
     pred_width = max([len("predicted"), *(len(r.text) for r in readings)])
     print(f"{'true':<{width}}  {'predicted':<{pred_width}}  confidence  hit")
     for t, reading in zip(true, readings, strict=True):
-        mark = hit if t == reading.text else miss
+        mark = hit if is_read_right(t, reading.text) else miss
         print(f"{t:<{width}}  {reading.text:<{pred_width}}  {reading.confidence:>10.3f}  {mark}")
         if log.verbose:
             for name, text, score in variants(reading):

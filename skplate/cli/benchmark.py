@@ -108,6 +108,7 @@ def _model(args: argparse.Namespace, log: Log) -> tuple[object, dict | None, boo
 def _harvest(model: object, plates: dict, args: argparse.Namespace, log: Log) -> dict:
     """Harvest mode: each plate read by a copy of the CNN tuned on the other folds."""
     from ..adapt import harvest_cross_val_predict
+    from ..metrics import is_read_right
 
     harvest = {}
     for plate_format in ("spanish", "any"):
@@ -125,7 +126,7 @@ def _harvest(model: object, plates: dict, args: argparse.Namespace, log: Log) ->
             n_splits=args.harvest_folds,
             random_state=args.random_state,
         )
-        hits = sum(str(t) == p for t, p in zip(data.target, predicted, strict=True))
+        hits = sum(is_read_right(t, p) for t, p in zip(data.target, predicted, strict=True))
         harvest[plate_format] = {
             "hits": int(hits),
             "total": len(data.target),

@@ -15,6 +15,12 @@ With --format, only the plates whose text fits that format are read (all of them
 than the model's re-fits the recognizer's stage configuration, with every filter variant
 weighing the same: variant weights the model learned with 'train --plates' are dropped.
 
+--plates also takes UC3M-LP (UC3M-LP-train.zip or a folder in its layout): its tight plate
+crops, whose texts mark each character painted over for anonymisation with '-'. A reading
+is right when it equals the visible characters in order (38-3-PV is read right as 383PV);
+read them with --format any, as a fixed-length format such as spanish (7 characters)
+cannot give the 5 visible ones.
+
 examples:
   skplate evaluate --model model.joblib --format spanish
   skplate evaluate --model model.joblib --format any --json any.json
@@ -22,6 +28,7 @@ examples:
   skplate evaluate --model model.joblib --format NNNNAAA --voting hard
   skplate evaluate --model model.joblib --format any --lookalikes 0O,1I
   skplate evaluate --model model.joblib --format any --jobs 2
+  skplate evaluate --model model.joblib --format any --plates UC3M-LP-train.zip --json uc3m.json
 """
 
 
@@ -39,7 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--plates",
         metavar="PATH",
-        help="test6Training.zip, its folder, or a folder holding it (default: the data home)",
+        help="test6Training.zip, its folder, or a folder holding it (default: the data "
+        "home); or UC3M-LP-train.zip or its folder",
     )
     parser.add_argument("--data-home", metavar="DIR", help="folder holding the reference data")
     parser.add_argument(
@@ -47,7 +55,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read every plate, not only those whose text fits the format",
     )
-    parser.add_argument("--results", metavar="FILE", help="write TRUE,PREDICTED per plate to FILE")
+    parser.add_argument(
+        "--results",
+        metavar="FILE",
+        help="write TRUE,PREDICTED per plate to FILE (TRUE as labelled, '-' for a painted "
+        "character)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the scores as JSON to FILE")
     parser.add_argument(
         "--report",
@@ -66,9 +79,10 @@ def run(args: argparse.Namespace, log: Log) -> int:
     data, skipped = load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
     )
+    true = [str(t) for t in data.target]
+    _warn_unreadable_partial_truths(model, true, plate_format, log)
     log.info(f"reading {len(data.samples)} plates (format {format_label(plate_format)}) ...")
     scores, readings = score(model, data, plate_format, args.batch_size, log)
-    true = [str(t) for t in data.target]
     if not log.quiet:
         print_readings(true, readings, log)
     print_scores(scores)
@@ -84,3 +98,18 @@ def run(args: argparse.Namespace, log: Log) -> int:
         build_report(model, data.samples, true, path=args.report)
         log.info(f"wrote {args.report}")
     return EXIT_FAILED if skipped else EXIT_OK
+
+
+def _warn_unreadable_partial_truths(model, true: list[str], plate_format, log: Log) -> None:
+    """Warn when truths with painted characters have a length no format of the model reads."""
+    from ..metrics import PAINTED, visible_text
+
+    lengths = {len(fmt) for fmt in model.formats_}
+    partial = [t for t in true if PAINTED in t]
+    unreadable = sum(len(visible_text(t)) not in lengths for t in partial)
+    if unreadable:
+        log.warn(
+            f"{unreadable} of {len(true)} plates have painted characters ('-') and a number "
+            f"of visible characters that the format {format_label(plate_format)!r} does not "
+            "allow, so they cannot be read right; --format any reads 2 to 8 characters."
+        )
