@@ -12,8 +12,11 @@ read right as ``383PV``) for the one-row white plates (type A) by day, at night 
 together, and for all types; the character accuracy; and where the misses are: too few
 characters, too many, or the right number with a wrong character. With several models,
 one column per model and the min / median over them. ``--format`` is the decoder's plate
-format for every model (the format the model was saved with when not given); ``--json``
-also writes every reading.
+format for every model (the format the model was saved with when not given): a preset, a
+pattern, or several separated by commas (``XXXXX,XXXXXX``: 5 or 6 characters, the visible
+counts of this split); ``spanish-visible`` is ``NNNNAAA`` less two characters, with the
+Spanish letters (``NNNNA``, ``NNNAA``, ``NNAAA``), which uses what a reader of other plates
+cannot know: that two characters are painted. ``--json`` also writes every reading.
 """
 
 from __future__ import annotations
@@ -87,6 +90,19 @@ def figures(
     return result
 
 
+def plate_format(spec: str) -> object:
+    """The ``plate_format`` a ``--format`` value names (see the module's docstring)."""
+    from skplate.formats import SPANISH_LETTERS, PlateFormat
+
+    if spec == "spanish-visible":
+        return [
+            PlateFormat(pattern, letters=SPANISH_LETTERS, name=f"spanish-visible-{pattern}")
+            for pattern in ("NNNNA", "NNNAA", "NNAAA")
+        ]
+    parts = [part.strip() for part in spec.split(",")]
+    return parts[0] if len(parts) == 1 else parts
+
+
 def _accuracy(group: str) -> Callable[[dict], float | None]:
     def read(run: dict) -> float | None:
         accuracy = run[group]["accuracy"]
@@ -145,15 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     runs, names = [], []
     for path in args.model:
         model = load_model(path)
-        if args.format is not None and model.get_params()["plate_format"] != args.format:
-            model.set_params(plate_format=args.format).fit([])
+        if args.format is not None:
+            model.set_params(plate_format=plate_format(args.format)).fit([])
         start = time.perf_counter()
         readings = [str(r) for r in model.predict(data.samples)]
         seconds = time.perf_counter() - start
         run = figures(data.target, readings, data.plate_types, data.light)
         run["seconds_per_plate"] = seconds / len(readings)
         run["model"] = str(path)
-        run["plate_format"] = str(model.get_params()["plate_format"])
+        run["plate_format"] = args.format or str(model.get_params()["plate_format"])
         run["readings"] = readings
         runs.append(run)
         names.append(Path(path).stem)
