@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from skplate.datasets import is_uc3m, load_uc3m_crops, load_uc3m_photos
+from skplate.datasets import is_uc3m, load_uc3m_chars, load_uc3m_crops, load_uc3m_photos
 from skplate.datasets._uc3m import parse_uc3m_crop_name, parse_yolo_boxes
 from skplate.metrics import char_accuracy, is_read_right, plate_accuracy, visible_text
 from skplate.samples import check_samples
@@ -147,6 +147,29 @@ def test_load_plates_reads_uc3m_crops(tmp_path, as_zip):
     samples, target = load_plates(path, plate_format="ANNNNNA", return_X_y=True)
     assert list(target) == ["M1-34-B"] and samples[0].box == (0, 0, 60, 40)
     assert list(load_uc3m_crops(path, plate_format=["NNNNAAA"]).target) == list(spanish.target)
+
+
+def test_tiny_copy_chars(tmp_path):
+    path = _write(tmp_path, _members(), as_zip=True)
+    crops = load_uc3m_crops(path)
+    data = load_uc3m_chars(path)
+    assert "".join(data.target) == "".join(crops.visible)
+    assert list(data.photo_ids) == ["00001"] * 10 + ["00002"] * 5
+    boxes = np.concatenate(crops.char_boxes)
+    assert [im.shape[:2] for im in data.images] == [(y2 - y1, x2 - x1) for x1, y1, x2, y2 in boxes]
+    # The first character is the crop's pixels under its box.
+    x1, y1, x2, y2 = boxes[0]
+    np.testing.assert_array_equal(data.images[0], crops.images[0][y1:y2, x1:x2])
+    night = load_uc3m_chars(path, light="night", photo_ids=["00002"])
+    assert "".join(night.target) == "383PV" and set(night.filenames) == {"00002_AN-38-3-PV.jpg"}
+    # A margin of 0.5 of the 15 px box height: 8 px more on each side, clipped to the crop.
+    wide, _ = load_uc3m_chars(path, photo_ids=["00002"], margin=0.5, return_X_y=True)
+    x1, y1, x2, y2 = crops.char_boxes[2][0]
+    assert y2 - y1 == 15
+    height, width = min(y2 + 8, 25) - max(y1 - 8, 0), min(x2 + 8, 100) - max(x1 - 8, 0)
+    assert wide[0].shape[:2] == (height, width)
+    with pytest.raises(ValueError, match="margin"):
+        load_uc3m_chars(path, margin=-1)
 
 
 @pytest.mark.parametrize("as_zip", [True, False])
@@ -304,6 +327,9 @@ def test_real_crops(uc3m_archive):
     assert all(inside)
     night_a = load_uc3m_crops(uc3m_archive, plate_types="A", light="night")
     assert len(night_a.target) == 287
+    chars = load_uc3m_chars(uc3m_archive)
+    assert len(chars.target) == sum(len(v) for v in data.visible) == 10299
+    assert set(chars.target) <= set(CLASSES)
 
 
 @pytest.mark.data

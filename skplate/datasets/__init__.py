@@ -9,13 +9,14 @@ from ._chars74k import load_chars74k
 from ._junk import make_synthetic_junk
 from ._plates import load_plates
 from ._synthetic import make_synthetic_chars, make_synthetic_plates
-from ._uc3m import is_uc3m, load_uc3m_crops, load_uc3m_photos
+from ._uc3m import is_uc3m, load_uc3m_chars, load_uc3m_crops, load_uc3m_photos
 
 __all__ = [
     "get_data_home",
     "is_uc3m",
     "load_chars74k",
     "load_plates",
+    "load_uc3m_chars",
     "load_uc3m_crops",
     "load_uc3m_photos",
     "make_synthetic_chars",

@@ -31,6 +31,7 @@ __all__ = [
     "PAINTED",
     "PLATE_TYPES",
     "is_uc3m",
+    "load_uc3m_chars",
     "load_uc3m_crops",
     "load_uc3m_photos",
     "parse_uc3m_crop_name",
@@ -54,9 +55,7 @@ _SOURCE = (
     f"{_FOLDER}/LP/labels/train/NNNNN.txt (photos, one class-0 line per plate)."
 )
 
-_CROP_NAME = re.compile(
-    r"^(?P<photo>\d+)_(?P<type>[A-Z])(?P<light>[A-Z])-(?P<text>[0-9A-Z-]+)$"
-)
+_CROP_NAME = re.compile(r"^(?P<photo>\d+)_(?P<type>[A-Z])(?P<light>[A-Z])-(?P<text>[0-9A-Z-]+)$")
 
 _DESCR_CROPS = """\
 UC3M-LP plate crops (training split)
@@ -178,9 +177,7 @@ def _entries(tree: _Tree, part: str) -> list[tuple[str, str, str]]:
         label = f"{match['root']}{part}/labels/{match['split']}{stem}.txt"
         entries.append((match["file"], name, label))
     if not entries:
-        raise ValueError(
-            f"{tree.path}: no image found in a '{part}/images' folder. {_SOURCE}"
-        )
+        raise ValueError(f"{tree.path}: no image found in a '{part}/images' folder. {_SOURCE}")
     entries.sort()
     return entries
 
@@ -452,8 +449,16 @@ def load_uc3m_crops(
     columns: dict[str, list] = {
         key: []
         for key in (
-            "images", "boxes", "target", "visible", "char_boxes", "char_labels",
-            "plate_types", "light", "photo_ids", "filenames",
+            "images",
+            "boxes",
+            "target",
+            "visible",
+            "char_boxes",
+            "char_labels",
+            "plate_types",
+            "light",
+            "photo_ids",
+            "filenames",
         )
     }
     try:
@@ -475,7 +480,9 @@ def load_uc3m_crops(
                 image = decode_uint8(tree.read(image_member), name=tree.describe(image_member))
                 label_name = tree.describe(label_member)
                 classes, char_boxes = parse_yolo_boxes(
-                    _read_text(tree, label_member), image.shape, name=label_name,
+                    _read_text(tree, label_member),
+                    image.shape,
+                    name=label_name,
                     n_classes=len(ALPHABET),
                 )
                 labels = "".join(ALPHABET[c] for c in classes)
@@ -616,8 +623,10 @@ def load_uc3m_photos(
             try:
                 image = decode_uint8(tree.read(image_member), name=tree.describe(image_member))
                 _, found = parse_yolo_boxes(
-                    _read_text(tree, label_member), image.shape,
-                    name=tree.describe(label_member), n_classes=1,
+                    _read_text(tree, label_member),
+                    image.shape,
+                    name=tree.describe(label_member),
+                    n_classes=1,
                 )
             except ValueError as exc:
                 _skip(errors, exc, f"the photo {filename}")
@@ -640,4 +649,99 @@ def load_uc3m_photos(
         light=np.array(["/".join(lit) for lit in lights], dtype=str),
         filenames=np.array(filenames, dtype=str),
         DESCR=_DESCR_PHOTOS.format(n=len(images), source=tree.path),
+    )
+
+
+def load_uc3m_chars(
+    path: str | os.PathLike | None = None,
+    *,
+    plate_types: str | Iterable[str] | None = None,
+    light: str | None = None,
+    photo_ids: Iterable[str] | None = None,
+    margin: float = 0.0,
+    errors: str = "raise",
+    return_X_y: bool = False,
+) -> Bunch | tuple[list[np.ndarray], np.ndarray]:
+    """Load the visible characters of the UC3M-LP plate crops, cut out by their boxes.
+
+    Real plate characters (15-30 px tall, day and night) as a training source: each is the
+    pixels of one character box of :func:`load_uc3m_crops`; painted characters have no box
+    and give nothing.
+
+    Parameters
+    ----------
+    path : str, path-like or None, default=None
+        As for :func:`load_uc3m_crops`.
+    plate_types, light : default=None
+        As for :func:`load_uc3m_crops`.
+    photo_ids : iterable of str, default=None
+        Keep only the characters of these photos (``"00002"``), e.g. a cross-validation
+        fold's training photos, so that no plate is trained and tested on; None keeps all.
+    margin : float, default=0.0
+        Widen each box by this fraction of its height on every side (clipped to the crop).
+    errors : {"raise", "skip"}, default="raise"
+        As for :func:`load_uc3m_crops`.
+    return_X_y : bool, default=False
+        Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        images : list of ndarray
+            uint8 BGR character images.
+        target : ndarray of str, shape (n_chars,)
+            The characters, ``0``-``9`` and ``A``-``Z``.
+        photo_ids, plate_types, light, filenames : ndarray of str, shape (n_chars,)
+            Those of the crop each character was cut from.
+        DESCR : str
+            Description of the data.
+    (images, target) : tuple
+        When ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> from skplate.datasets import load_uc3m_chars
+    >>> images, target = load_uc3m_chars(return_X_y=True)  # doctest: +SKIP
+    >>> len(target)  # doctest: +SKIP
+    10299
+    """
+    if not (isinstance(margin, int | float) and 0 <= margin <= 1):
+        raise ValueError(f"margin must be a number from 0 to 1, got {margin!r}.")
+    wanted = None if photo_ids is None else {str(pid) for pid in photo_ids}
+    crops = load_uc3m_crops(path, plate_types=plate_types, light=light, errors=errors)
+    columns: dict[str, list] = {
+        key: [] for key in ("images", "target", "photo_ids", "plate_types", "light", "filenames")
+    }
+    for index, image in enumerate(crops.images):
+        if wanted is not None and crops.photo_ids[index] not in wanted:
+            continue
+        height, width = image.shape[:2]
+        for (x1, y1, x2, y2), label in zip(
+            crops.char_boxes[index], crops.char_labels[index], strict=True
+        ):
+            pad = round(margin * (y2 - y1))
+            columns["images"].append(
+                image[
+                    max(y1 - pad, 0) : min(y2 + pad, height),
+                    max(x1 - pad, 0) : min(x2 + pad, width),
+                ]
+            )
+            columns["target"].append(str(label))
+            for key in ("photo_ids", "plate_types", "light", "filenames"):
+                columns[key].append(str(crops[key][index]))
+    target = np.array(columns["target"], dtype=str)
+    if return_X_y:
+        return columns["images"], target
+    return Bunch(
+        images=columns["images"],
+        target=target,
+        **{
+            key: np.array(columns[key], dtype=str)
+            for key in ("photo_ids", "plate_types", "light", "filenames")
+        },
+        DESCR=(
+            f"{len(target)} characters cut out of {len(set(columns['filenames']))} UC3M-LP "
+            f"plate crops by their YOLO boxes (margin {margin:g} of the box height).\n\n"
+            + crops.DESCR
+        ),
     )
