@@ -29,6 +29,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "cli_help",
+    "plate_figures",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

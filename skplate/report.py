@@ -59,6 +59,43 @@ class _Card:
         return None if self.truth is None else is_read_right(self.truth, self.text)
 
 
+@dataclass
+class _PlateTrace:
+    """What the recognizer saw and read on one plate: the stages' output, as ``predict``.
+
+    ``rows[v]`` indexes the characters of variant ``v`` in the batch's segments
+    (``segments.boxes``, ``segments.chars`` and ``log_proba`` of :func:`_trace_batch`).
+    """
+
+    crop: np.ndarray
+    variants: np.ndarray
+    rows: list[np.ndarray]
+    decodings: list[Decoding]
+    voting: list[Decoding]
+    text: str
+    confidence: float
+
+
+def _trace_batch(recognizer, samples: list) -> tuple[object, np.ndarray, list[_PlateTrace]]:
+    """Crop, filter and segment validated plates once, classify their characters in one
+    call, decode every variant and vote as ``predict`` does.
+
+    Returns the batch's segments, their log-probabilities and one trace per plate. The
+    segmentation, the costly stage, runs in parallel chunks as in ``predict`` when the
+    recognizer's ``n_jobs`` asks.
+    """
+    crops, variants = recognizer._plate_variants(samples)
+    segments = recognizer._segment(samples, variants=variants)
+    log_proba = recognizer._log_proba(segments.chars)
+    traces = []
+    all_decodings = recognizer._decode_segments(segments, log_proba)
+    for p, (rows, decodings) in enumerate(zip(segments.rows(), all_decodings, strict=True)):
+        voting = recognizer._voting_variants(decodings)  # what predict reads for this plate
+        text, confidence = recognizer._vote(voting)
+        traces.append(_PlateTrace(crops[p], variants[p], rows, decodings, voting, text, confidence))
+    return segments, log_proba, traces
+
+
 # -- small HTML helpers --------------------------------------------------------------------
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
@@ -125,6 +162,18 @@ def _label(column: int) -> str:
     return ALPHABET[column] if column < len(ALPHABET) else "not a character"
 
 
+def _char_image(char: np.ndarray) -> np.ndarray:
+    """A normalised character (ink 1 in its first channel) as dark ink on white, uint8."""
+    return np.round(255.0 * (1.0 - np.clip(char[..., 0], 0.0, 1.0))).astype(np.uint8)
+
+
+def _top_k(scores: np.ndarray, k: int = _TOP_K) -> list[tuple[str, float]]:
+    """The ``k`` most probable characters of one row of log-probabilities, with their
+    probabilities (the documentation's figures show them as the report does)."""
+    proba = np.exp(scores)
+    return [(_label(int(column)), float(proba[column])) for column in np.argsort(-proba)[:k]]
+
+
 def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) -> str:
     """Each character of one variant: its image, the slot it was read into, its top-3."""
     if len(chars) == 0:
@@ -132,10 +181,8 @@ def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) ->
     slot_of = {int(segment): slot for slot, segment in enumerate(decoding.segments)}
     cells = []
     for position, (char, scores) in enumerate(zip(chars, log_proba, strict=True)):
-        image = np.round(255.0 * (1.0 - np.clip(char[..., 0], 0.0, 1.0))).astype(np.uint8)
-        proba = np.exp(scores)
-        top = np.argsort(-proba)[:_TOP_K]
-        lines = "".join(f"<li><b>{_esc(_label(k))}</b> {proba[k]:.2f}</li>" for k in top)
+        image = _char_image(char)
+        lines = "".join(f"<li><b>{_esc(label)}</b> {p:.2f}</li>" for label, p in _top_k(scores))
         if position in slot_of:
             slot = slot_of[position]
             read = f'<span class="slot">{_esc(decoding.text[slot])}</span>'
@@ -148,8 +195,9 @@ def _char_cells(chars: np.ndarray, log_proba: np.ndarray, decoding: Decoding) ->
     return f'<div class="chars">{"".join(cells)}</div>'
 
 
-def _vote_table(recognizer, decodings: list[Decoding], text: str, confidence: float) -> str:
-    """The variants' readings grouped, with their summed weights, and the voted result."""
+def _vote_rows(recognizer, decodings: list[Decoding]) -> list[tuple[str, int, float, float]]:
+    """The variants' readings grouped: ``(reading, variants, summed weight, share)``, the
+    heaviest first and no reading (``""``, share 0) last."""
     groups: dict[str, list[int]] = defaultdict(list)
     for v, decoding in enumerate(decodings):
         groups[decoding.text].append(v)
@@ -159,11 +207,19 @@ def _vote_table(recognizer, decodings: list[Decoding], text: str, confidence: fl
     rows = []
     for reading, members in ordered:
         weight = float(sum(weights[members]))
-        share = f"{weight / total:.0%}" if reading else ""
+        rows.append((reading, len(members), weight, weight / total if reading else 0.0))
+    return rows
+
+
+def _vote_table(recognizer, decodings: list[Decoding], text: str, confidence: float) -> str:
+    """The variants' readings grouped, with their summed weights, and the voted result."""
+    rows = []
+    for reading, n_members, weight, fraction in _vote_rows(recognizer, decodings):
+        share = f"{fraction:.0%}" if reading else ""
         cls = ' class="won"' if reading and reading == text else ""
         rows.append(
             f'<tr{cls}><td class="mono">{_esc(reading) if reading else "(none)"}</td>'
-            f"<td>{len(members)}</td><td>{weight:.2f}</td><td>{share}</td></tr>"
+            f"<td>{n_members}</td><td>{weight:.2f}</td><td>{share}</td></tr>"
         )
     return (
         f'<div class="vote"><h3>vote ({_esc(recognizer.voting)})</h3>'
@@ -190,16 +246,13 @@ def _plate_card(
     index: int,
     name: str,
     truth: str | None,
-    crop: np.ndarray,
-    variants: np.ndarray,
-    rows: list[np.ndarray],
+    trace: _PlateTrace,
     segments,
     log_proba: np.ndarray,
-    decodings: list[Decoding],
     n_shown: int,
 ) -> _Card:
-    voting = recognizer._voting_variants(decodings)  # what predict reads for this plate
-    text, confidence = recognizer._vote(voting)
+    crop, variants, rows, decodings = trace.crop, trace.variants, trace.rows, trace.decodings
+    voting, text, confidence = trace.voting, trace.text, trace.confidence
     hit = None if truth is None else is_read_right(truth, text)
     names = recognizer.variant_names_
     figures, strips = [], []
@@ -264,33 +317,14 @@ def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
 
 
 def _batch_cards(recognizer, samples, indices, truths, n_shown: int) -> list[_Card]:
-    """Crop, filter and segment a batch once, classify its characters in one call, lay out.
-
-    The segmentation, the costly stage, runs in parallel chunks as in ``predict`` when the
-    recognizer's ``n_jobs`` asks.
-    """
-    crops, variants = recognizer._plate_variants(samples)
-    segments = recognizer._segment(samples, variants=variants)
-    log_proba = recognizer._log_proba(segments.chars)
-    cards = []
-    all_decodings = recognizer._decode_segments(segments, log_proba)
-    for p, (rows, decodings) in enumerate(zip(segments.rows(), all_decodings, strict=True)):
-        cards.append(
-            _plate_card(
-                recognizer,
-                indices[p],
-                samples[p].name,
-                truths[p],
-                crops[p],
-                variants[p],
-                rows,
-                segments,
-                log_proba,
-                decodings,
-                n_shown,
-            )
+    """Trace a batch (:func:`_trace_batch`) and lay out each plate's section."""
+    segments, log_proba, traces = _trace_batch(recognizer, samples)
+    return [
+        _plate_card(
+            recognizer, indices[p], samples[p].name, truths[p], trace, segments, log_proba, n_shown
         )
-    return cards
+        for p, trace in enumerate(traces)
+    ]
 
 
 # -- the page ----------------------------------------------------------------------------------
