@@ -181,6 +181,17 @@ def _variants(variants: np.ndarray, names: list[str]) -> np.ndarray:
     return _grid(cells, columns=4)
 
 
+def _boxed(gray: np.ndarray, boxes: np.ndarray, read: set[int] | None, factor: int) -> np.ndarray:
+    """A variant enlarged ``factor`` times with its character boxes: green read into a slot
+    (every box without a decoding), orange skipped by the decoder."""
+    boxed = _scale(_bgr(gray), factor)
+    for position, (x1, y1, x2, y2) in enumerate(boxes):
+        colour = _READ if read is None or position in read else _SKIPPED
+        top_left, bottom_right = (factor * x1, factor * y1), (factor * x2 - 1, factor * y2 - 1)
+        cv2.rectangle(boxed, top_left, bottom_right, colour, 2)
+    return boxed
+
+
 def _segments(gray: np.ndarray, boxes: np.ndarray, read: set[int] | None) -> np.ndarray:
     from skplate.segment import text_mask
 
@@ -190,15 +201,9 @@ def _segments(gray: np.ndarray, boxes: np.ndarray, read: set[int] | None) -> np.
     if len(rows):  # the text band: everything outside it was cleared
         for y in (int(rows[0]), int(rows[-1])):
             cv2.line(mask, (0, y), (mask.shape[1] - 1, y), _BAND, 1)
-    boxed = _bgr(gray).copy()
     factor = 2
-    boxed = _scale(boxed, factor)
-    for position, (x1, y1, x2, y2) in enumerate(boxes):
-        colour = _READ if read is None or position in read else _SKIPPED
-        cv2.rectangle(boxed, (factor * x1, factor * y1), (factor * x2 - 1, factor * y2 - 1),
-                      colour, 2)
     mask = _framed(_scale(mask, factor, nearest=True))
-    boxed = _framed(boxed)
+    boxed = _framed(_boxed(gray, boxes, read, factor))
     legend = "boxes: green read into a slot, orange skipped" if read is not None else (
         "the character boxes (no network: every box shown alike)")
     return _stack(
@@ -329,6 +334,49 @@ def make_figures(
     return drawn
 
 
+def make_readme_picture(
+    path: str | os.PathLike, model_path: str, text: str = "4821KBT", random_state: int = 4
+) -> str:
+    """Draw the README's picture: a generated plate read by the recognizer at ``model_path``.
+
+    The photo around its box, the crop with the plain variant's character boxes, and the
+    reading. A generated plate, not one of the data set, which stays out of the
+    repository. Returns the reading::
+
+        python docs/_ext/plate_figures.py readme MODEL docs/images/plate_read.png
+    """
+    from skplate.datasets import make_synthetic_plates
+    from skplate.persistence import load_model
+    from skplate.report import _trace_batch
+
+    recognizer = load_model(model_path).set_params(plate_format="spanish").fit([])
+    sample = make_synthetic_plates([text], random_state=random_state).samples[0]
+    segments, _, (trace,) = _trace_batch(recognizer, [sample])
+    read = {int(s) for s in trace.decodings[0].segments}
+    crop = _framed(_boxed(trace.variants[0], segments.boxes[trace.rows[0]], read, 2))
+    # The photo around the plate, with the box, as tall as the crop.
+    x1, y1, x2, y2 = np.asarray(sample.box, dtype=float)
+    height, width = sample.image.shape[:2]
+    dx, dy = (x2 - x1) / 2, 1.5 * (y2 - y1)
+    left, top = int(max(0, x1 - dx)), int(max(0, y1 - dy))
+    right, bottom = int(min(width, x2 + dx)), int(min(height, y2 + dy))
+    photo = _bgr(sample.image)[top:bottom, left:right].copy()
+    box = np.round([x1 - left, y1 - top, x2 - left, y2 - top]).astype(int).tolist()
+    cv2.rectangle(photo, tuple(box[:2]), (box[2] - 1, box[3] - 1), _READ, 2)
+    factor = crop.shape[0] / photo.shape[0]
+    photo = cv2.resize(photo, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    n_voting = len(trace.voting)
+    caption = f"read: {trace.text}, confidence {trace.confidence:.2f}, {n_voting} variants voting"
+    top = _stack([photo, crop], vertical=False)
+    top = cv2.resize(top, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)  # < 100 KB
+    picture = _stack([top, _label(caption, top.shape[1], height=30, scale=0.65)], vertical=True)
+    ok, encoded = cv2.imencode(".png", picture, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    if not ok:  # pragma: no cover
+        raise ValueError("could not encode the README picture as PNG.")
+    Path(path).write_bytes(encoded.tobytes())
+    return trace.text
+
+
 # -- Sphinx ----------------------------------------------------------------------------------
 _DRAWN: Figures | None = None
 
@@ -390,3 +438,11 @@ def setup(app):
     app.connect("builder-inited", _draw)
     app.add_directive("plate-figure", PlateFigure)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":  # python docs/_ext/plate_figures.py readme MODEL OUT.png
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "readme":
+        sys.exit("usage: python docs/_ext/plate_figures.py readme MODEL OUT.png")
+    print(make_readme_picture(sys.argv[3], sys.argv[2]))
