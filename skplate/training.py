@@ -24,6 +24,7 @@ from .cnn import CharCNN
 from .crop import PlateCropper
 from .datasets import (
     load_chars74k,
+    load_uc3m_chars,
     make_synthetic_chars,
     make_synthetic_junk,
     make_synthetic_plates,
@@ -37,6 +38,7 @@ from .segment import CharacterSegmenter
 
 __all__ = [
     "CHAR_SOURCES",
+    "OPTIONAL_CHAR_SOURCES",
     "RECIPE_CNN_PARAMS",
     "TrainingReport",
     "load_training_chars",
@@ -52,6 +54,11 @@ characters cut by the segmenter out of generated plates (:func:`make_plate_chars
 "not a character" shapes (stickers, emblems, logos;
 :func:`skplate.datasets.make_synthetic_junk`) labelled
 :data:`~skplate.formats.NOT_A_CHARACTER`."""
+
+OPTIONAL_CHAR_SOURCES = ("uc3m",)
+"""Character sources that are never in the default recipe, only used when named:
+``"uc3m"``, the visible characters of the UC3M-LP plate crops cut out by their boxes
+(real Spanish plates, day and night; :func:`skplate.datasets.load_uc3m_chars`)."""
 
 RECIPE_CNN_PARAMS: dict = {
     "conv_filters": (16, 32, 64),
@@ -220,6 +227,8 @@ def make_plate_chars(
         "n_plates": [Interval(Integral, 1, None, closed="left")],
         "n_junk": [Interval(Integral, 0, None, closed="left")],
         "fonts": ["array-like", None],
+        "uc3m_path": [str, os.PathLike, None],
+        "uc3m_photo_ids": ["array-like", None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -236,14 +245,17 @@ def load_training_chars(
     n_plates: int = 600,
     n_junk: int = 800,
     fonts: Sequence[str] | None = None,
+    uc3m_path: str | None = None,
+    uc3m_photo_ids: Sequence[str] | None = None,
     random_state: int | None = 0,
 ) -> Bunch:
     """Gather raw character images from the chosen sources.
 
     Parameters
     ----------
-    sources : sequence of {"goodimg", "fnt", "synthetic", "plates"}
-        Which sources to use.
+    sources : sequence of {"goodimg", "fnt", "synthetic", "plates", "junk", "uc3m"}
+        Which sources to use (:data:`CHAR_SOURCES` by default; ``"uc3m"``, of
+        :data:`OPTIONAL_CHAR_SOURCES`, only when named).
     data_home : str, default=None
         Where the Chars74K archives are (see :func:`skplate.datasets.get_data_home`).
     goodimg_path, fnt_path : str, default=None
@@ -266,6 +278,12 @@ def load_training_chars(
         ``"synthetic"`` and ``"plates"``). None uses the faces shipped with skplate
         (:func:`skplate.datasets.default_fonts`), so that a seed gives the same data on
         every machine; ``default_fonts(system=True)`` names this machine's fonts instead.
+    uc3m_path : str, default=None
+        ``UC3M-LP-train.zip`` or its folder (source ``"uc3m"``); overrides ``data_home``.
+    uc3m_photo_ids : sequence of str, default=None
+        Take the ``"uc3m"`` characters of these photos only (e.g. a cross-validation
+        fold's training photos, so that no UC3M plate is both trained and tested on);
+        None takes all 10,299.
     random_state : int, default=0
         Seed for the Fnt subsample and the rendering.
 
@@ -278,11 +296,11 @@ def load_training_chars(
         a :class:`~skplate.normalize.CharNormalizer` without ``gray_levels`` reads only
         the character.
     """
-    unknown = sorted(set(sources) - set(CHAR_SOURCES))
+    unknown = sorted(set(sources) - set(CHAR_SOURCES) - set(OPTIONAL_CHAR_SOURCES))
     if unknown or not sources:
         raise ValueError(
             f"sources: unknown character sources {unknown or list(sources)}; "
-            f"choose from {list(CHAR_SOURCES)}."
+            f"choose from {list(CHAR_SOURCES + OPTIONAL_CHAR_SOURCES)}."
         )
     rng = check_random_state(random_state)
     images: list[np.ndarray] = []
@@ -322,6 +340,9 @@ def load_training_chars(
         levels_rng = check_random_state(rng.randint(2**31))
         pairs = [np.dstack([image, _junk_levels(image, levels_rng)]) for image in junk.images]
         add(pairs, junk.target, "junk")
+    if "uc3m" in sources:
+        real = load_uc3m_chars(uc3m_path or data_home, photo_ids=uc3m_photo_ids)
+        add(real.images, real.target, "uc3m")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
 
 

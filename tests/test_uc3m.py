@@ -479,3 +479,26 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
                      str(tmp_path), "--format", "spanish"]) == 0
     err = capsys.readouterr().err
     assert "2 of 2 plates have painted characters" in err and "--format any" in err
+
+
+# --------------------------------------------------------------------------- training source
+
+
+def test_uc3m_characters_as_an_opt_in_training_source(tmp_path):
+    from skplate.normalize import CharNormalizer
+    from skplate.training import CHAR_SOURCES, OPTIONAL_CHAR_SOURCES, load_training_chars
+
+    assert "uc3m" in OPTIONAL_CHAR_SOURCES and "uc3m" not in CHAR_SOURCES
+    path = _write(tmp_path, _members(), as_zip=True)
+    data = load_training_chars(("uc3m",), uc3m_path=str(path))
+    assert "".join(data.target) == "124BCM134B383PV"
+    assert set(data.source) == {"uc3m"}
+    fold = load_training_chars(("uc3m",), uc3m_path=str(path), uc3m_photo_ids=["00002"])
+    assert "".join(fold.target) == "383PV"
+    # The data home is searched like the other sources' archives.
+    home = load_training_chars(("uc3m",), data_home=str(tmp_path))
+    assert list(home.target) == list(data.target)
+    chars = CharNormalizer().fit_transform(data.images)
+    assert chars.shape[0] == 15 and np.isfinite(chars).all()
+    with pytest.raises(ValueError, match="'uc3m'"):
+        load_training_chars(("goodimg", "real"))
