@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -29,6 +30,23 @@ def _run(script: str, *args: str, data_home: Path, budget: float) -> str:
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
     assert elapsed < budget
     return result.stdout
+
+
+def test_train_char_model(data_home, tmp_path):
+    # --quick: synthetic characters only, 3 epochs (the full recipe takes minutes); the
+    # saved recognizer is what skplate's own commands load.
+    out = tmp_path / "example.joblib"
+    printed = _run("train_char_model.py", str(out), "--quick", data_home=data_home, budget=180)
+    lines = printed.splitlines()
+    assert lines[0] == "trained on 1080 images ({'synthetic': 1080}), 36 classes"
+    assert lines[1].startswith("held-out GoodImg accuracy: nan (0 images); 3 epochs in ")
+    assert lines[2] == f"saved {out}"
+    from skplate.persistence import load_model
+
+    model = load_model(out)
+    assert model.plate_format == "any"
+    assert model.classifier_.classes_.tolist() == list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    np.testing.assert_array_equal(model.variant_weights_, 1.0)  # fit([]): equal weights
 
 
 def test_grid_search_filters(data_home):
