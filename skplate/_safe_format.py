@@ -261,6 +261,9 @@ class _Reader:
         if not np.array_equal(np.asarray(classifier.classes_), classes):
             raise UnsafeModelError("the character network's classes do not rebuild in order.")
         classifier.model_.set_weights([self.decode(w) for w in value["weights"]])
+        # build the optimizer's slots, as training leaves them, so that a joblib copy of the
+        # rebuilt network reloads without Keras warning about missing optimizer variables
+        classifier.model_.optimizer.build(classifier.model_.trainable_variables)
         classifier.class_prior_ = prior
         classifier.history_ = defaultdict(list, self.decode(value["history"]))
         return classifier

@@ -99,7 +99,8 @@ def adapt_classifier(
     if not hasattr(inner, "partial_fit"):
         raise TypeError(
             f"classifier: adapting needs a classifier with partial_fit (a CharCNN); got "
-            f"{type(inner).__name__}."
+            f"{type(inner).__name__} (a model loaded from a .skplate file runs its network "
+            "with NumPy: load it with load_model(path, backend='keras') to fine-tune it)."
         )
     unknown = sorted(set(map(str, labels)) - set(map(str, inner.classes_)))
     if unknown:

@@ -20,7 +20,7 @@ from skplate.cli import _options, _output
 from skplate.datasets import make_synthetic_plates
 from skplate.recognizer import PlateReading, PlateRecognizer
 
-COMMANDS = ("train", "evaluate", "predict", "benchmark")
+COMMANDS = ("train", "evaluate", "predict", "benchmark", "info")
 SPANISH_PLATES = (
     "1277DPZ 1377LLV 1679HXD 2537JJD 2592BDK 3008GWK 3147HWW 3561HFR 3646HBH 4286LBF 4516CSH "
     "4679FYV 4718LSC 5524LPX 5752FXX 6662GKS 7945DDK 7963FKW 8648CKR 8723GPZ 9636HXB"

@@ -34,7 +34,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # The sub-commands, in the order 'skplate --help' lists them. Each is the module
 # skplate/cli/<name>.py, defining register(commands), which adds its sub-parser with
 # _options.add_command, and run(args, log), which returns the exit status.
-COMMANDS = ("train", "evaluate", "predict", "benchmark")
+COMMANDS = ("train", "evaluate", "predict", "benchmark", "info")
 
 _MAIN_EPILOG = """\
 Run 'skplate COMMAND --help' for the options and examples of a command.

@@ -93,11 +93,15 @@ def load_plates(
     return data, len(skipped)
 
 
-def load_recognizer(path: str) -> object:
-    """The plate recognizer saved in ``path``; a clear error for anything else."""
+def load_recognizer(path: str, backend: str | None = None) -> object:
+    """The plate recognizer saved in ``path``; a clear error for anything else.
+
+    ``backend`` is :func:`~skplate.persistence.load_model`'s: how the character network
+    runs (None: NumPy for a ``.skplate`` file, as pickled for a joblib file).
+    """
     from ..persistence import load_model
 
-    model = load_model(path)
+    model = load_model(path, backend=backend)
     if not hasattr(model, "predict_readings"):
         raise ModelFileError(
             f"{path}: holds a {type(model).__name__}, not a skplate plate recognizer; "
@@ -247,11 +251,17 @@ def train(args: argparse.Namespace, plate_format: str, voting: str, log: Log, pl
         if value is not None
     }
     paths = char_paths(args.chars)
+    fonts = None
+    if args.system_fonts:
+        from ..datasets import default_fonts
+
+        fonts = default_fonts(system=True)
     log.info(f"[1/4] loading characters ({', '.join(args.sources)}) ...")
     chars = load_training_chars(
         args.sources,
         data_home=args.data_home,
         random_state=args.random_state,
+        fonts=fonts,
         **paths,
         **counts,
     )
@@ -288,19 +298,19 @@ def training_record(args: argparse.Namespace, plate_format: str, voting: str) ->
         "voting": voting,
         "sources": list(args.sources),
         "random_state": args.random_state,
+        "system_fonts": bool(args.system_fonts),
         "weights_from_plates": getattr(args, "plates", None),
     }
 
 
 def save(model, report, path: str, extra: dict, log: Log) -> Path:
-    """Save the model and its training report (``MODEL.json``) beside it."""
+    """Save the model, and its training report beside it (``MODEL.json``) and, for a
+    ``.skplate`` file, inside it (``skplate info`` shows it)."""
     from ..persistence import save_model
 
     log.info(f"[4/4] saving {path} ...")
-    saved = save_model(model, path)
     report_dict = {key: json_number(value) for key, value in asdict(report).items()}
-    write_json(
-        report_path(saved),
-        {"skplate_version": __version__, "training_report": report_dict, **extra},
-    )
+    record = {"skplate_version": __version__, "training_report": report_dict, **extra}
+    saved = save_model(model, path, metadata=record)
+    write_json(report_path(saved), record)
     return saved

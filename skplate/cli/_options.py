@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-DEFAULT_MODEL = "skplate_model.joblib"
+DEFAULT_MODEL = "skplate_model.skplate"
 # training.CHAR_SOURCES, spelled out so that importing the CLI does not import TensorFlow.
 DEFAULT_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
 BATCH_SIZE = 32
@@ -255,6 +255,14 @@ def training_options() -> argparse.ArgumentParser:
             "blurred or recompressed photos worse; docs/benchmarks.md)"
         ),
     )
+    group.add_argument(
+        "--system-fonts",
+        action="store_true",
+        help=(
+            "draw the generated characters with this machine's plate-like fonts instead of "
+            "the fonts shipped with skplate (the training data then differ between machines)"
+        ),
+    )
     return parent
 
 
@@ -265,7 +273,14 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "--model",
         required=required,
         metavar="PATH",
-        help="model file written by 'skplate train'",
+        help="model file written by 'skplate train': .skplate (safe format, read without "
+        "TensorFlow) or .joblib (a pickle: only from a source you trust)",
+    )
+    parent.add_argument(
+        "--backend",
+        choices=("numpy", "keras"),
+        help="run the character network with NumPy (no TensorFlow start-up) or Keras "
+        "(default: numpy for .skplate models, keras for .joblib ones)",
     )
     parent.add_argument(
         "--format",

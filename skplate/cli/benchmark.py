@@ -90,7 +90,8 @@ def _model(args: argparse.Namespace, log: Log) -> tuple[object, dict | None, boo
     """The model (reused from --model or trained), its training report, whether reused."""
     if args.model and Path(args.model).is_file():
         log.info(f"reusing the model {args.model}")
-        model = load_recognizer(args.model)
+        # the harvest mode fine-tunes the network, which needs it in Keras
+        model = load_recognizer(args.model, "keras" if args.harvest_folds else None)
         report = read_report(args.model)
         if report is None:
             log.warn(

@@ -74,7 +74,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, log: Log) -> int:
     """Read the plates, print the table and the scores, write the files asked for."""
     check_format(args.plate_format)
-    model = load_recognizer(args.model)
+    model = load_recognizer(args.model, args.backend)
     plate_format = configure_reading(model, args, log)
     data, skipped = load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates

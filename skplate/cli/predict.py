@@ -205,7 +205,7 @@ def run(args: argparse.Namespace, log: Log) -> int:
         raise FileNotFoundError(f"{args.label}: no such label file (--label).")
     rows_format = output_format(args)
     names = expand_images(args.images)  # usage errors before the model is loaded
-    model = load_recognizer(args.model)
+    model = load_recognizer(args.model, args.backend)
     configure_reading(model, args, log)
     verbose = bool(log.verbose)
     failed = 0

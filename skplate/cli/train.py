@@ -13,9 +13,16 @@ EPILOG = """\
 The Chars74K archives are read from --chars, else from --data-home / $SKPLATE_DATA.
 A --chars path whose name holds 'Fnt' is the EnglishFnt archive or folder, one whose name
 holds 'Img' the EnglishImg (GoodImg) one. A report of the training is written next to
-the model, as MODEL.json.
+the model, as MODEL.json (and inside a .skplate model: 'skplate info MODEL').
+
+The model's format follows --out's suffix: .skplate is the safe format (JSON and NumPy
+arrays, loaded without running code from the file, read without TensorFlow); any other
+suffix, such as .joblib, a joblib pickle (load it only from a source you trust).
+The generated characters are drawn with the fonts shipped with skplate, so the same
+command and seed give the same training data on every machine (the report's data_sha256).
 
 examples:
+  skplate train --out model.skplate
   skplate train --out model.joblib
   skplate train --sources goodimg,synthetic --epochs 10 --out model.joblib
   skplate train --chars ~/data/EnglishImg.tgz ~/data/EnglishFnt.tgz --format spanish
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace, log: Log) -> int:
         held_out = "n/a (no GoodImg images held out)"
     print(f"held-out accuracy {held_out}")
     print(f"epochs            {report.epochs}")
+    print(f"data sha256       {report.data_sha256}")
     print(f"seconds           {report.seconds:.1f}")
     print(f"model             {saved}")
     print(f"report            {report_path(saved)}")
