@@ -94,11 +94,17 @@ def test_recognizer_harvest_mode_leaves_the_given_classifier_alone(tiny_char_mod
         np.testing.assert_array_equal(old, new)
     # Without labels there is nothing to harvest: the classifier is used as given.
     assert clone(base).set_params(adapt_epochs=2).fit(plates.samples).classifier_ is base.classifier
-    # Grouped cross-validation: every plate is read by a classifier adapted on the others.
-    predicted = cross_val_predict(
-        clone(base).set_params(adapt_epochs=2), plates.samples, plates.target, cv=KFold(3)
-    )
-    assert len(predicted) == len(texts)
+    # Grouped cross-validation: every plate is read by a classifier adapted on the others,
+    # exactly as a fit on the other folds' plates alone reads it.
+    harvest = clone(base).set_params(adapt_epochs=2)
+    predicted = cross_val_predict(harvest, plates.samples, plates.target, cv=KFold(3))
+    expected = np.empty(len(texts), dtype=object)
+    for train, test in KFold(3).split(plates.samples):
+        fold = clone(harvest).fit([plates.samples[i] for i in train], plates.target[train])
+        tuned = fold.classifier_.model_.get_weights()
+        assert any(np.abs(a - b).max() > 0 for a, b in zip(tuned, before, strict=True))
+        expected[test] = fold.predict([plates.samples[i] for i in test])
+    assert predicted.tolist() == expected.tolist()
     assert all(p == "" or len(p) == 7 for p in predicted)
 
 

@@ -258,10 +258,16 @@ def test_cli_evaluate_every_plate_broken(broken_plate_folder, tiny_model_file, c
     (broken_plate_folder / "labels" / f"{GOOD}.txt").write_text("garbage\n")
     argv = ["-q", "evaluate", "--plates", str(broken_plate_folder), "--model",
             str(tiny_model_file), "--format", "any"]  # fmt: skip
-    assert cli.main(argv) in (1, 2)
-    error_line = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "skplate: error:" in error_line
-    assert "fits the format" not in error_line, error_line
+    assert cli.main(argv) == 2  # nothing to read: an error, not "some inputs failed"
+    captured = capsys.readouterr()
+    error_line = captured.err.strip().splitlines()[-1]
+    assert error_line == (
+        f"skplate: error: {broken_plate_folder}: every plate was skipped (3 unreadable "
+        "images or labels); see the warnings above."
+    ), error_line
+    for text in (GOOD, MALFORMED, MISSING):  # each named in a warning above it
+        assert f"{text}.txt" in captured.err
+    assert captured.out == ""
 
 
 # -- model files --------------------------------------------------------------------------

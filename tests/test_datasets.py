@@ -238,7 +238,6 @@ def test_load_plates_box_is_the_class0_line(plates):
 
 @pytest.mark.data
 def test_load_plates_plate_format(data_home):
-    pytest.importorskip("skplate.formats")
     samples, target = load_plates(data_home / "test6Training.zip", plate_format="NNNNAAA",
                                   return_X_y=True)
     assert len(samples) == len(target) == 21

@@ -122,8 +122,14 @@ def test_stable_threshold_flat_valley_takes_the_middle():
     assert stable_threshold(plate, stable_step=8) == pytest.approx(120, abs=16)
 
 
-def test_stable_threshold_uniform_plate():
-    assert 0 <= stable_threshold(np.full((10, 10), 77, np.uint8)) <= 255
+@pytest.mark.parametrize("level", [77, 200, 255])
+def test_stable_threshold_uniform_plate(level):
+    # One grey level: no candidate between two classes, so the Otsu level, which OpenCV
+    # gives as 0; the plate stays all paper (no ink invented out of a flat image).
+    plate = np.full((10, 10), level, np.uint8)
+    otsu, binary = cv2.threshold(plate, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    assert stable_threshold(plate) == otsu == 0
+    assert np.all(binary == 255)
 
 
 def test_open_removes_specks():
