@@ -12,12 +12,35 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["import_tensorflow"]
+__all__ = ["TRAIN_EXTRA_HINT", "import_tensorflow"]
+
+#: What to install when TensorFlow is missing (a reading-only install of skplate).
+TRAIN_EXTRA_HINT = (
+    "training, fine-tuning and .joblib models need TensorFlow and Keras, which a "
+    "reading-only install of skplate leaves out: pip install 'skplate[train]' (models "
+    "saved as .skplate read without them)"
+)
 
 
 def import_tensorflow() -> None:
-    """Import TensorFlow once, silencing its start-up notices if the log level asks for it."""
+    """Import TensorFlow once, silencing its start-up notices if the log level asks for it.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When TensorFlow is not installed, saying which extra brings it.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        _import_tensorflow()
+    except ModuleNotFoundError as error:
+        if error.name not in ("tensorflow", "keras"):
+            raise
+        raise ModuleNotFoundError(f"No module named {error.name!r}: {TRAIN_EXTRA_HINT}.",
+                                  name=error.name) from error
+
+
+def _import_tensorflow() -> None:
     if "tensorflow" in sys.modules or os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("", "0"):
         import tensorflow
 

@@ -261,6 +261,13 @@ def _load_safe(path: Path, backend: str) -> tuple[object, str]:
 def _load_joblib(path: Path) -> tuple[object, str | None]:
     try:
         payload = joblib.load(path)
+    except ModuleNotFoundError as error:  # a reading-only install: no scikeras/keras
+        from ._tensorflow import TRAIN_EXTRA_HINT
+
+        raise ModelFileError(
+            f"{path}: this joblib model needs the module {error.name!r}, which is not "
+            f"installed; {TRAIN_EXTRA_HINT}."
+        ) from error
     except Exception as error:  # any unpickling failure means a damaged file
         raise ModelFileError(
             f"{path}: not a readable model file (corrupt or truncated?): {error}"

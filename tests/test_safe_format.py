@@ -234,3 +234,35 @@ def test_joblib_models_load_as_before_or_with_the_numpy_network(recognizer, tmp_
     fast = load_model(path, backend="numpy")
     assert isinstance(fast.classifier_.estimator, NumpyCharCNN)
     assert _readings(fast, plates) == _readings(recognizer, plates)
+
+
+def test_a_reading_only_install_reads_safe_models_and_names_the_extra_for_the_rest(
+    safe_file, recognizer, tmp_path
+):
+    joblib_path = save_model(recognizer, tmp_path / "model.joblib")
+    code = (
+        "import sys\n"
+        "for name in ('tensorflow', 'keras', 'scikeras'):\n"
+        "    sys.modules[name] = None  # as if not installed\n"
+        "from skplate.datasets import make_synthetic_plates\n"
+        "from skplate.persistence import ModelFileError, load_model\n"
+        f"plates = make_synthetic_plates({TEXTS[:2]!r}, random_state=3).samples\n"
+        f"print(list(load_model({str(safe_file)!r}).predict(plates)))\n"
+        "try:\n"
+        f"    load_model({str(joblib_path)!r})\n"
+        "except ModelFileError as error:\n"
+        "    print(error)\n"
+        "try:\n"
+        "    import skplate.cnn\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    readings, joblib_error, training_error = result.stdout.strip().splitlines()[-3:]
+    expected = recognizer.predict(make_synthetic_plates(TEXTS[:2], random_state=3).samples)
+    assert readings == str(list(expected))
+    assert "model.joblib: this joblib model needs the module" in joblib_error
+    for message in (joblib_error, training_error):
+        assert "pip install 'skplate[train]'" in message

@@ -102,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except (OSError, ValueError) as error:  # FileNotFoundError, ModelFileError, validation
+    except (OSError, ValueError, ImportError) as error:
+        # FileNotFoundError, ModelFileError, validation; TensorFlow missing from a
+        # reading-only install (the message says which extra brings it)
         if log.verbose:
             traceback.print_exc()
         print(f"skplate: error: {error_message(error)}", file=sys.stderr)
