@@ -168,7 +168,7 @@ def default_fonts(*, system: bool = False) -> tuple[str, ...]:
         The TrueType fonts, then the regular face of skplate's own condensed plate font,
         :data:`STROKE_FONT`. Its bold and narrow faces (:data:`STROKE_FONTS`) can be named
         explicitly; as defaults they lowered the GoodImg accuracy of the trained network
-        (docs/benchmarks.md).
+        (docs/changelog.md, "Seventh round").
     """
     truetype = (find_plate_fonts() or HERSHEY_FONTS) if system else BUNDLED_FONTS
     return (*truetype, STROKE_FONT)
