@@ -20,10 +20,11 @@ from .crop import PlateCropper, _check_margin
 from .decode import EMPTY_DECODING, Decoding, balance_classes, decode_segments, pool_lookalikes
 from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
+from .locate import has_photos, locate_samples
 from .metrics import plate_accuracy, visible_text
 from .normalize import CharNormalizer
 from .persistence import VERSION_KEY
-from .samples import PlateSample, check_sample, check_samples
+from .samples import PlateSample, check_sample, check_samples, clip_box
 from .segment import CharacterSegmenter, Segments
 from .voting import hard_vote, soft_vote
 
@@ -54,6 +55,11 @@ class PlateReading:
         The filter variants read, in order.
     error : str
         Why the plate could not be read (only with ``errors="record"``); ``""`` otherwise.
+    box : tuple of int or None
+        The plate's box ``(x1, y1, x2, y2)`` as read: the one given, or the one the
+        ``locator`` found; None when no plate was read (nothing located, or an error).
+    box_score : float or None
+        The locator's score of a located box; None for a box that was given.
     """
 
     text: str
@@ -62,6 +68,8 @@ class PlateReading:
     variant_scores: list[float] = field(default_factory=list)
     variant_names: list[str] = field(default_factory=list)
     error: str = ""
+    box: tuple[int, int, int, int] | None = None
+    box_score: float | None = None
 
 
 def _valid_samples(X: Sequence) -> tuple[list[PlateSample], dict[int, str]]:
@@ -188,8 +196,11 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     """Read licence plates: crop, filter bank, segmenter, one classifier call, constrained voting.
 
     ``X`` is a sequence of :class:`~skplate.samples.PlateSample` (or ``(image, box)``
-    tuples); ``y`` the plate strings. The recognizer is not a ``ClassifierMixin``: plate
-    texts are not a fixed set of classes, and cross-validation must not stratify on them.
+    tuples); ``y`` the plate strings. With a fitted ``locator``, a sample whose box is
+    None (``PlateSample(photo, None)``) is a photo whose plates are found first:
+    :meth:`predict_plates` reads every plate found, :meth:`predict` the best-scored one.
+    The recognizer is not a ``ClassifierMixin``: plate texts are not a fixed set of
+    classes, and cross-validation must not stratify on them.
 
     Parameters
     ----------
@@ -277,6 +288,11 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     batch_size : int, default=256
         Plates read together: each batch is cropped, filtered and segmented, then its
         characters go through the classifier in one call. Bounds the memory of large runs.
+    locator : estimator or None, default=None
+        A fitted plate locator (:class:`~skplate.locate.PlateLocator`, ideally wrapped in
+        :class:`sklearn.frozen.FrozenEstimator` so that ``clone`` keeps it), used to find
+        the plates of the samples without a box. ``fit`` never trains it. None: every
+        sample needs a box.
     n_jobs : int, default=None
         Parallel jobs for the image stages (crop, filters, segmentation) through joblib;
         ``joblib.parallel_config(backend=...)`` moves them to Dask or Ray. The classifier
@@ -317,6 +333,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "learn_weights": ["boolean"],
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "locator": [HasMethods(["predict"]), None],
         "n_jobs": [Integral, None],
     }
 
@@ -338,6 +355,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         learn_weights: bool = True,
         adapt_epochs: int = 0,
         batch_size: int = 256,
+        locator: object | None = None,
         n_jobs: int | None = None,
     ) -> None:
         self.classifier = classifier
@@ -356,6 +374,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.learn_weights = learn_weights
         self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
+        self.locator = locator
         self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------------
@@ -391,6 +410,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 f"{NOT_A_CHARACTER!r} (not a character)."
             )
         _check_class_prior(self.classifier_, self.classes_)
+        if self.locator is not None and not _is_fitted(self.locator):
+            raise NotFittedError(
+                "locator: PlateRecognizer needs a plate locator that is already fitted "
+                "(skplate.locate.PlateLocator().fit(photos, boxes))."
+            )
+        self.locator_ = self.locator
         self.formats_ = get_formats(self.plate_format)
         _check_lookalikes(self.lookalikes)
         extra_margins = _check_extra_margins(self.extra_margins)
@@ -624,7 +649,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : sequence of PlateSample or (image, box)
-            The photos and their plate boxes.
+            The photos and their plate boxes; a photo without a box (None) is read at
+            its best-scored located plate (see :meth:`predict_plates`), and gives an
+            empty reading when no plate is found.
         errors : {"raise", "record"}, default="raise"
             What a sample that cannot be read (bad image, empty box) does: raise an error
             naming it, or give a reading with ``text=""`` and the reason in ``error`` while
@@ -638,6 +665,11 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self._check_reading_params()
         if errors not in ("raise", "record"):
             raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
+        if has_photos(X):
+            return [
+                plates[0] if plates else PlateReading("", 0.0)
+                for plates in self.predict_plates(X, errors=errors)
+            ]
         if errors == "raise":
             samples, failures = check_samples(X), {}
         else:
@@ -661,8 +693,46 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             )
         return readings
 
+    def predict_plates(
+        self, X: Sequence[PlateSample], *, errors: str = "raise"
+    ) -> list[list[PlateReading]]:
+        """Read every plate of every sample: those given by a box, and those located.
+
+        Parameters
+        ----------
+        X : sequence of PlateSample or (image, box)
+            Samples; one whose box is None is a photo whose plates the ``locator`` finds.
+        errors : {"raise", "record"}, default="raise"
+            As for :meth:`predict_readings`; a photo that cannot be located (an unusable
+            image, no locator) gives one reading with the reason in ``error``.
+
+        Returns
+        -------
+        plates : list of list of PlateReading
+            Per sample, in order: one reading for a sample with a box; for a photo, one
+            reading per located plate, best ``box_score`` first (an empty list when no
+            plate was found). Each reading's ``box`` is the box it read.
+        """
+        check_is_fitted(self, "variant_weights_")
+        if errors not in ("raise", "record"):
+            raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
+        located = locate_samples(getattr(self, "locator_", None), X, errors=errors)
+        readings = self.predict_readings(located.samples, errors=errors)
+        plates: list[list[PlateReading]] = [[] for _ in range(len(X))]
+        for index, reason in located.failures.items():
+            plates[index].append(PlateReading("", 0.0, error=reason))
+        for sample, owner, box_score, reading in zip(
+            located.samples, located.owners, located.box_scores, readings, strict=True
+        ):
+            if not reading.error:
+                image = sample[0]
+                reading.box = clip_box(sample[1], image.shape, name="box")
+            reading.box_score = None if np.isnan(box_score) else float(box_score)
+            plates[owner].append(reading)
+        return plates
+
     def predict(self, X: Sequence[PlateSample]) -> np.ndarray:
-        """Read every plate.
+        """Read every plate (for a photo without a box, its best-scored located plate).
 
         Returns
         -------
@@ -692,6 +762,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             "extra_margins": None,
             "extra_below_agreement": None,
             "prior_correction": 0.0,
+            "locator": None,
             **state,
         }
         if "cropper_" in state:  # fitted: no extra croppers (an unfitted one stays unfitted)
@@ -716,8 +787,8 @@ def make_plate_recognizer(
     """A :class:`PlateRecognizer` with explicit default stages, ready for grid search.
 
     Every stage is an instance (not None), so ``filter_bank__clahe_clip_limit`` and the like
-    are reachable with ``set_params``. A fitted ``classifier`` is wrapped in
-    :class:`~sklearn.frozen.FrozenEstimator` so ``clone`` keeps it.
+    are reachable with ``set_params``. A fitted ``classifier`` (and a fitted
+    ``locator``) is wrapped in :class:`~sklearn.frozen.FrozenEstimator` so ``clone`` keeps it.
 
     Parameters
     ----------
@@ -731,6 +802,9 @@ def make_plate_recognizer(
 
     if not isinstance(classifier, FrozenEstimator) and _is_fitted(classifier):
         classifier = FrozenEstimator(classifier)
+    locator = stage_params.get("locator")
+    if locator is not None and not isinstance(locator, FrozenEstimator) and _is_fitted(locator):
+        stage_params["locator"] = FrozenEstimator(locator)
     params = {
         "cropper": PlateCropper(),
         "filter_bank": FilterBank(),

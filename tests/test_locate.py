@@ -1,0 +1,335 @@
+"""PlateLocator: the detection metric, the network's targets, the estimator contract,
+locating plates on synthetic photos, bad input, and (marked data/slow) real photos."""
+
+from __future__ import annotations
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import GridSearchCV
+
+from skplate.datasets import make_synthetic_plates
+from skplate.locate import (
+    PlateLocator,
+    average_precision,
+    box_iou,
+    build_locator_net,
+    has_photos,
+    match_detections,
+    non_max_suppression,
+)
+from skplate.locate._network import STRIDE, decode_maps, encode_targets
+from skplate.samples import PlateSample
+
+
+# ----------------------------------------------------------------------------- metrics
+def test_box_iou_hand_worked():
+    a = np.array([[0, 0, 10, 10]])
+    b = np.array([[5, 0, 15, 10], [0, 0, 10, 10], [20, 20, 30, 30], [0, 0, 5, 5]])
+    # overlap 5x10=50, union 150; identical; disjoint; inside (25 / 100)
+    np.testing.assert_allclose(box_iou(a, b), [[50 / 150, 1.0, 0.0, 0.25]])
+    assert box_iou(np.zeros((0, 4)), b).shape == (0, 4)
+
+
+def test_average_precision_hand_worked():
+    truth = [np.array([[0, 0, 10, 10]]), np.array([[0, 0, 10, 10], [50, 50, 60, 60]])]
+    detections = [
+        np.array([[0, 0, 10, 10, 0.9], [30, 30, 40, 40, 0.8]]),  # hit, false alarm
+        np.array([[1, 1, 10, 10, 0.7], [0, 0, 10, 10, 0.6]]),  # hit (IoU .81), duplicate
+    ]
+    # Ranked: 0.9 hit (P=1), 0.8 miss, 0.7 hit (P=2/3), 0.6 duplicate miss; one of three
+    # true boxes never found: AP = (1 + 2/3 + 0) / 3.
+    assert average_precision(detections, truth) == pytest.approx((1 + 2 / 3) / 3)
+    _scores, hits, found = match_detections(detections, truth)
+    np.testing.assert_array_equal(hits, [True, False, True, False])
+    np.testing.assert_array_equal(found[1], [True, False])
+    # The duplicate is a match at a lower IoU threshold only if a true box is free: no.
+    assert average_precision(detections, truth, iou_threshold=0.9) == pytest.approx(
+        (1 + 0.5) / 3  # (1,1,10,10) has IoU 0.81 < 0.9; (0,0,10,10) at 0.6 then hits: P=2/4
+    )
+
+
+def test_average_precision_agrees_with_sklearn_when_every_truth_is_found():
+    rng = np.random.RandomState(0)
+    truth, detections, labels, scores = [], [], [], []
+    for photo in range(20):
+        box = np.array([[10.0, 10, 50, 30]]) + photo
+        truth.append(box)
+        score = rng.uniform(size=3)
+        junk = np.array([[100, 100, 120, 110], [200, 10, 230, 30]]) + photo
+        detections.append(np.column_stack([np.vstack([box, junk]), score]))
+        labels += [1, 0, 0]
+        scores += list(score)
+    expected = average_precision_score(labels, scores)
+    assert average_precision(detections, truth) == pytest.approx(expected)
+
+
+def test_non_max_suppression_keeps_the_best_of_overlapping_boxes():
+    boxes = np.array(
+        [
+            [0, 0, 10, 10, 0.6],
+            [1, 0, 11, 10, 0.9],  # IoU 0.82 with the first: it wins
+            [50, 50, 60, 60, 0.7],
+            [0, 0, 10, 20, 0.8],  # IoU 0.5 with the first, 0.43 with the winner: kept
+        ]
+    )
+    kept = non_max_suppression(boxes, iou_threshold=0.6)
+    np.testing.assert_array_equal(kept[:, 4], [0.9, 0.8, 0.7])
+    np.testing.assert_array_equal(kept[0, :4], [1, 0, 11, 10])
+    # Box voting: the winner becomes the score-weighted mean of the boxes overlapping it
+    # by IoU >= 0.6 (itself and the first box), its score unchanged.
+    voted = non_max_suppression(boxes, iou_threshold=0.6, vote_iou=0.6)
+    np.testing.assert_allclose(voted[0], [0.9 / 1.5, 0, (6 + 9.9) / 1.5, 10, 0.9])
+    np.testing.assert_allclose(voted[1:], kept[1:])
+    assert len(non_max_suppression(boxes, iou_threshold=0.6, max_boxes=1)) == 1
+    assert non_max_suppression(np.zeros((0, 5)), iou_threshold=0.5).shape == (0, 5)
+
+
+def test_has_photos():
+    image = np.zeros((8, 8), np.uint8)
+    assert has_photos([(image, (0, 0, 4, 4)), (image, None)])
+    assert has_photos([PlateSample(image, None)])
+    assert not has_photos([(image, (0, 0, 4, 4))])
+    # Not a sequence of samples: the estimators' own checks report these.
+    assert not has_photos(None) and not has_photos("two") and not has_photos((image, None))
+
+
+def test_average_precision_edge_cases():
+    assert average_precision([np.zeros((0, 5))], [np.zeros((0, 4))]) == 1.0
+    assert average_precision([np.array([[0, 0, 5, 5, 0.5]])], [np.zeros((0, 4))]) == 0.0
+    assert average_precision([np.zeros((0, 5))], [np.array([[0, 0, 5, 5]])]) == 0.0
+    with pytest.raises(ValueError, match="one entry per photo"):
+        average_precision([np.zeros((0, 5))], [])
+
+
+# ----------------------------------------------------------------------------- network
+def test_targets_round_trip_through_decoding():
+    boxes = np.array([[40.0, 60, 120, 84], [10, 9, 18, 15]])
+    target = encode_targets(boxes, (128, 160))
+    assert target.shape == (128 // STRIDE, 160 // STRIDE, 5)
+    assert (target[..., 0] == 1).sum() >= 2
+    # Every cell inside a plate but off its centre is ignored, never a negative.
+    assert (target[15:21, 10:30, 0] >= 0).sum() < (target[15:21, 10:30, 0] != 0).sum() + 1
+    # Maps that say exactly the target decode to the two boxes.
+    maps = np.zeros_like(target)
+    maps[..., 0] = np.where(target[..., 0] == 1, 10.0, -10.0)
+    maps[..., 1:] = np.log(np.maximum(target[..., 1:], 1e-3))
+    candidates = decode_maps(maps, score_threshold=0.5)
+    assert len(candidates) == (target[..., 0] == 1).sum()
+    found = non_max_suppression(candidates, iou_threshold=0.3)
+    assert len(found) == 2
+    order = np.argsort(found[:, 0])
+    np.testing.assert_allclose(found[order, :4], boxes[::-1], atol=1e-3)
+
+
+def test_cut_plates_are_ignored():
+    target = encode_targets(np.zeros((0, 4)), (64, 64), ignore=np.array([[0, 0, 20, 12]]))
+    assert (target[..., 0] == -1).sum() == 5 * 3
+    assert (target[..., 0] == 1).sum() == 0
+
+
+def test_network_is_fully_convolutional():
+    net = build_locator_net(width=4)
+    out = net.predict_on_batch(np.zeros((1, 64, 96, 1), dtype=np.uint8))
+    assert out.shape == (1, 64 // STRIDE, 96 // STRIDE, 5)
+
+
+# ----------------------------------------------------------------------------- estimator
+@pytest.fixture(scope="module")
+def synthetic():
+    """48 synthetic photos (160x160) with one plate each, and their boxes."""
+    data = make_synthetic_plates(
+        ["1234BCD", "5678FGH", "9012JKL", "3456MNP"] * 12,
+        random_state=0,
+        image_size=(160, 160),
+        font="skplate-din",
+    )
+    return data.images, [box[None].astype(float) for box in data.boxes]
+
+
+def _small(**params) -> PlateLocator:
+    defaults = dict(
+        image_size=160,
+        width=8,
+        epochs=15,
+        batch_size=8,
+        crop_size=96,
+        scale_range=(0.8, 1.25),
+        pyramid=(1.0,),
+        learning_rate=5e-3,
+        score_threshold=0.5,
+        random_state=0,
+    )
+    return PlateLocator(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted(synthetic):
+    images, boxes = synthetic
+    return _small().fit(images[:40], boxes[:40])
+
+
+def test_locates_synthetic_plates(fitted, synthetic):
+    images, boxes = synthetic
+    detections = fitted.predict(images[40:])
+    assert len(detections) == 8
+    assert all(d.ndim == 2 and d.shape[1] == 5 for d in detections)
+    _, hits, found = match_detections(detections, boxes[40:])
+    # Measured: all 8 found, no false box (seed 0).
+    assert np.concatenate(found).mean() >= 0.85
+    assert hits.mean() >= 0.85
+    assert fitted.score(images[40:], boxes[40:]) >= 0.85
+    assert fitted.history_[-1] < fitted.history_[0]
+    for d in detections:
+        assert np.all(np.diff(d[:, 4]) <= 0)  # best first
+        assert np.all((d[:, 4] >= fitted.score_threshold) & (d[:, 4] <= 1))
+
+
+def test_boxes_are_in_the_photos_pixels(fitted, synthetic):
+    import cv2
+
+    images, _boxes = synthetic
+    big = [cv2.resize(image, (320, 320)) for image in images[40:]]
+    small = fitted.predict(images[40:])
+    large = fitted.predict(big)
+    for s, g in zip(small, large, strict=True):
+        assert len(s) == len(g)
+        # The photo twice as large reads as (almost) the same pixels at image_size.
+        assert np.all(np.diag(box_iou(g[:, :4] / 2, s[:, :4])) >= 0.5)
+
+
+def test_photo_without_plate_and_mixed_sizes(fitted, synthetic):
+    images, _ = synthetic
+    flat = np.full((100, 150, 3), 128, dtype=np.uint8)
+    detections = fitted.predict([flat, images[41], images[42][:, :, 0]])
+    assert detections[0].shape == (0, 5)
+    assert len(detections[1]) >= 1
+
+
+def test_fit_accepts_photos_without_plates(synthetic):
+    images, boxes = synthetic
+    locator = _small(epochs=1).fit(images[:4], [boxes[0], np.zeros((0, 4)), [], boxes[3]])
+    assert locator.n_photos_ == 4
+
+
+def test_sklearn_contract(synthetic, fitted):
+    images, _boxes = synthetic
+    locator = _small(epochs=2)
+    assert clone(locator).get_params() == locator.get_params()
+    locator.set_params(score_threshold=0.5, width=4)
+    assert locator.get_params()["width"] == 4
+    with pytest.raises(NotFittedError):
+        locator.predict(images[:1])
+    assert not hasattr(clone(fitted), "model_")
+
+
+def test_joblib_round_trip(fitted, synthetic, tmp_path):
+    images, _ = synthetic
+    joblib.dump(fitted, tmp_path / "locator.joblib")
+    loaded = joblib.load(tmp_path / "locator.joblib")
+    for a, b in zip(fitted.predict(images[40:]), loaded.predict(images[40:]), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+
+
+def test_deterministic_for_a_random_state(synthetic):
+    images, boxes = synthetic
+    first = _small(epochs=2).fit(images[:16], boxes[:16])
+    second = _small(epochs=2).fit(images[:16], boxes[:16])
+    np.testing.assert_array_equal(first.history_, second.history_)
+    for a, b in zip(first.model_.get_weights(), second.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_grid_search(synthetic):
+    images, boxes = synthetic
+    locator = _small(epochs=1, width=4, crop_size=64)
+    search = GridSearchCV(locator, {"score_threshold": [0.2, 0.4]}, cv=2, refit=False)
+    search.fit(images[:6], boxes[:6])
+    assert search.best_params_["score_threshold"] in (0.2, 0.4)
+    assert 0 <= search.best_score_ <= 1
+
+
+# ----------------------------------------------------------------------------- bad input
+def test_bad_photos_are_named(fitted, synthetic):
+    images, _boxes = synthetic
+    with pytest.raises(TypeError, match=r"images\[1\]"):
+        fitted.predict([images[0], "photo.jpg"])
+    with pytest.raises(ValueError, match=r"images\[2\]"):
+        fitted.predict([images[0], images[1], np.zeros((0, 5, 3), dtype=np.uint8)])
+    with pytest.raises(TypeError, match=r"images\[0\].*dtype"):
+        fitted.predict([images[0].astype(np.float32)])
+
+
+def test_bad_boxes_are_named(synthetic):
+    images, boxes = synthetic
+    locator = _small(epochs=1)
+    with pytest.raises(ValueError, match=r"boxes\[1\].*\(n, 4\)"):
+        locator.fit(images[:2], [boxes[0], [[1, 2, 3]]])
+    with pytest.raises(ValueError, match=r"boxes\[0\].*x2 > x1"):
+        locator.fit(images[:1], [[[10, 10, 5, 20]]])
+    with pytest.raises(ValueError, match=r"boxes\[0\].*outside"):
+        locator.fit(images[:1], [[[500, 500, 600, 600]]])
+    with pytest.raises(ValueError, match="one entry per photo"):
+        locator.fit(images[:2], boxes[:1])
+    with pytest.raises(ValueError, match="crop_size"):
+        _small(crop_size=100).fit(images[:1], boxes[:1])
+    with pytest.raises(ValueError, match="scale_range"):
+        _small(scale_range=(2, 1)).fit(images[:1], boxes[:1])
+
+
+# ----------------------------------------------------------------------------- recognizer
+@pytest.fixture(scope="module")
+def reader(fitted):
+    """A recognizer with a tiny synthetic-character network and the fitted locator."""
+    from skplate.recognizer import make_plate_recognizer
+    from skplate.training import load_training_chars, train_char_classifier
+
+    chars = load_training_chars(("synthetic",), synthetic_per_class=30, random_state=0)
+    classifier, _ = train_char_classifier(chars, epochs=3, random_state=0)
+    return make_plate_recognizer(classifier, plate_format="any", locator=fitted).fit([])
+
+
+def test_recognizer_reads_every_located_plate(reader, synthetic):
+    images, boxes = synthetic
+    flat = np.full((120, 160, 3), 128, dtype=np.uint8)
+    X = [PlateSample(image, None, f"photo{i}") for i, image in enumerate(images[40:])]
+    X += [PlateSample(flat, None, "empty"), PlateSample(images[40], tuple(boxes[40][0]))]
+    plates = reader.predict_plates(X)
+    assert len(plates) == len(X)
+    assert plates[-2] == []  # nothing located: no reading, no error
+    given = plates[-1]
+    assert len(given) == 1 and given[0].box_score is None
+    assert given[0].box == tuple(int(v) for v in boxes[40][0])
+    found = 0
+    for readings, truth in zip(plates[:8], boxes[40:], strict=True):
+        scores = [r.box_score for r in readings]
+        assert scores == sorted(scores, reverse=True)
+        found += any(box_iou([r.box], truth)[0, 0] >= 0.5 for r in readings)
+    assert found >= 6
+    # A located plate reads as the same box given by hand, and predict keeps the best.
+    best = plates[0][0]
+    again = reader.predict_readings([PlateSample(images[40], best.box)])[0]
+    assert again.text == best.text and again.confidence == pytest.approx(best.confidence)
+    texts = reader.predict(X)
+    assert texts[0] == best.text and texts[-2] == ""
+
+
+def test_recognizer_photo_errors(reader, synthetic):
+    from skplate.recognizer import make_plate_recognizer
+
+    images, _ = synthetic
+    X = [PlateSample(images[41], None), ("not an image", None)]
+    with pytest.raises(TypeError, match=r"X\[1\]"):
+        reader.predict_plates(X)
+    plates = reader.predict_plates(X, errors="record")
+    assert plates[1][0].error and plates[1][0].text == "" and plates[1][0].box is None
+    assert len(plates[0]) >= 1
+    no_locator = clone(reader).set_params(locator=None).fit([])
+    with pytest.raises(ValueError, match=r"X\[0\]: no plate box.*locator"):
+        no_locator.predict([PlateSample(images[41], None)])
+    unfitted = make_plate_recognizer(reader.classifier, locator=_small())
+    with pytest.raises(NotFittedError, match="locator"):
+        unfitted.fit([])
