@@ -240,7 +240,7 @@ class _Reader:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "network.keras"
             path.write_bytes(self.archive.read(name))
-            return keras.saving.load_model(path, safe_mode=True)
+            return keras.saving.load_model(path, compile=False, safe_mode=True)
 
     def _char_cnn(self, value: dict) -> object:
         classes = self.decode(value["classes"])

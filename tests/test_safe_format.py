@@ -266,3 +266,33 @@ def test_a_reading_only_install_reads_safe_models_and_names_the_extra_for_the_re
     assert "model.joblib: this joblib model needs the module" in joblib_error
     for message in (joblib_error, training_error):
         assert "pip install 'skplate[train]'" in message
+
+
+def test_a_recognizer_with_a_locator_round_trips(tiny_char_model, tmp_path):
+    from skplate.locate import PlateLocator
+    from skplate.samples import PlateSample
+
+    data = make_synthetic_plates(
+        ["1234BCD", "5678FGH"] * 6, random_state=0, image_size=(160, 160), font="skplate-din"
+    )
+    boxes = [box[None].astype(float) for box in data.boxes]
+    locator = PlateLocator(
+        image_size=160, width=8, epochs=2, batch_size=8, crop_size=96, pyramid=(1.0,),
+        score_threshold=0.05, random_state=0,
+    ).fit(data.images, boxes)
+    reader = make_plate_recognizer(tiny_char_model, plate_format="any", locator=locator).fit([])
+    path = save_model(reader, tmp_path / "located.skplate")
+    with zipfile.ZipFile(path) as archive:  # the locator's network travels as a .keras file
+        assert [n for n in archive.namelist() if n.endswith(".keras")] == ["networks/n0.keras"]
+    loaded = load_model(path)
+    photos = [PlateSample(image, None, f"photo{i}") for i, image in enumerate(data.images[:4])]
+    for expected, got in zip(
+        locator.predict(data.images[:4]), loaded.locator.predict(data.images[:4]), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+    expected_plates = reader.predict_plates(photos)
+    assert sum(map(len, expected_plates)) > 0  # plates were located, so read
+    got_plates = loaded.predict_plates(photos)
+    assert [[(r.text, r.box) for r in plates] for plates in got_plates] == [
+        [(r.text, r.box) for r in plates] for plates in expected_plates
+    ]
