@@ -233,6 +233,11 @@ class PlateLocator(BaseEstimator):
         self : PlateLocator
         """
         self._validate_params()
+        if boxes is None:
+            raise ValueError(
+                "PlateLocator requires y to be passed, but the target y is None: fit needs "
+                "boxes, the plate boxes of each photo."
+            )
         scale_range = self._check_scale_range()
         if self.crop_size % DIVISOR:
             raise ValueError(f"crop_size must be a multiple of {DIVISOR}, got {self.crop_size}.")
@@ -297,6 +302,12 @@ class PlateLocator(BaseEstimator):
         return model, np.array(history)
 
     # ------------------------------------------------------------------ predict
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # photos of any size, not a feature matrix
+        tags.target_tags.required = True  # the plate boxes
+        return tags
+
     def predict(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Locate the plates of each photo.
 
