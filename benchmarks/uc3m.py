@@ -16,7 +16,11 @@ format for every model (the format the model was saved with when not given): a p
 pattern, or several separated by commas (``XXXXX,XXXXXX``: 5 or 6 characters, the visible
 counts of this split); ``spanish-visible`` is ``NNNNAAA`` less two characters, with the
 Spanish letters (``NNNNA``, ``NNNAA``, ``NNAAA``), which uses what a reader of other plates
-cannot know: that two characters are painted. ``--json`` also writes every reading.
+cannot know: that two characters are painted. ``--json`` also writes every reading;
+``--runs a.json b.json ...`` prints the table of runs written so, without reading again
+(one model per run keeps each run short on a busy machine)::
+
+    python benchmarks/uc3m.py --runs seed0.json seed1.json seed2.json
 """
 
 from __future__ import annotations
@@ -146,13 +150,29 @@ def summary_table(runs: list[dict], names: list[str]) -> list[list[str]]:
     return table
 
 
+def _print(runs: list[dict], names: list[str]) -> None:
+    formats = sorted({run["plate_format"] for run in runs})
+    print(f"UC3M-LP crops ({runs[0]['all']['total']} plates), plate format {', '.join(formats)}")
+    for index, row in enumerate(summary_table(runs, names)):
+        print("| " + " | ".join(row) + " |")
+        if index == 0:
+            print("|" + "---|" * len(row))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="append", required=True, help="a saved model; repeat")
+    parser.add_argument("--model", action="append", help="a saved model; repeat")
     parser.add_argument("--plates", default=None, help="UC3M-LP-train.zip or its folder")
     parser.add_argument("--format", default=None, help="plate format; the model's when absent")
     parser.add_argument("--json", type=Path, default=None, help="write figures and readings")
+    parser.add_argument("--runs", nargs="+", type=Path, help="summarise earlier --json files")
     args = parser.parse_args(argv)
+    if args.runs:
+        runs = [run for path in args.runs for run in json.loads(path.read_text())["runs"]]
+        _print(runs, [Path(run["model"]).stem for run in runs])
+        return 0
+    if not args.model:
+        parser.error("give --model (one or more) or --runs")
 
     from skplate.datasets import load_uc3m_crops
     from skplate.persistence import load_model
@@ -173,12 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         run["readings"] = readings
         runs.append(run)
         names.append(Path(path).stem)
-    formats = sorted({run["plate_format"] for run in runs})
-    print(f"UC3M-LP crops ({len(data.target)} plates), plate format {', '.join(formats)}")
-    for index, row in enumerate(summary_table(runs, names)):
-        print("| " + " | ".join(row) + " |")
-        if index == 0:
-            print("|" + "---|" * len(row))
+    _print(runs, names)
     if args.json is not None:
         payload = {
             "filenames": data.filenames.tolist(),

@@ -440,6 +440,12 @@ def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
         is_read_right(t, r) for t, r in zip(data.target, readings, strict=True)
     )
     assert run["misses"]["total"] == 3 - run["all"]["hits"]
+    # --runs prints the same table from the JSON, without reading again.
+    again = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--runs", str(out)],
+        capture_output=True, text=True, check=True,
+    )
+    assert again.stdout == done.stdout
 
 
 # --------------------------------------------------------------------------- skplate evaluate
