@@ -3,7 +3,7 @@
 Usage::
 
     SKPLATE_DATA=../shared/data python benchmarks/locate.py [--folds 5] [--run-folds K] \
-        [--seed 0] [--set epochs=40 ...] [--json locate.json]
+        [--seed 0] [--set epochs=40 ...] [--json locate.json] [--save locator.joblib]
 
 For each of the first ``--run-folds`` (default: all) of ``--folds`` folds over the 1,580
 UC3M-LP photos (split by photo, shuffled with ``--seed``), a :class:`PlateLocator` is
@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         help="score thresholds reported (the locator's own score_threshold is set to the least)",
     )
     parser.add_argument("--json", default=None, help="write the figures to this file")
+    parser.add_argument(
+        "--save", default=None, help="save the first fold's fitted locator here (joblib)"
+    )
     args = parser.parse_args(argv)
 
     from sklearn.model_selection import KFold
@@ -114,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         start, cpu = time.perf_counter(), time.process_time()
         locator.fit([photos[i] for i in train], [boxes[i] for i in train])
         train_s, train_cpu = time.perf_counter() - start, time.process_time() - cpu
+        if args.save and number == 0:
+            import joblib
+
+            joblib.dump(locator, args.save)
         detections = locator.predict([photos[i] for i in test])
         truths = [boxes[i] for i in test]
         pooled_det += detections
