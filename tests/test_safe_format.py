@@ -296,3 +296,37 @@ def test_a_recognizer_with_a_locator_round_trips(tiny_char_model, tmp_path):
     assert [[(r.text, r.box) for r in plates] for plates in got_plates] == [
         [(r.text, r.box) for r in plates] for plates in expected_plates
     ]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_estimator_cloneable",
+        "check_estimator_tags_renamed",
+        "check_valid_tag_types",
+        "check_estimator_repr",
+        "check_no_attributes_set_in_init",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_mixin_order",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+    ],
+)
+def test_numpy_network_passes_the_api_checks_of_an_estimator_that_only_reads(check):
+    # The checks that fit on generated 2-D data do not apply: NumpyCharCNN is made from a
+    # trained network (from_char_cnn, load_model) and its fit refuses to train.
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("NumpyCharCNN", NumpyCharCNN())
+
+
+def test_numpy_network_is_a_classifier_that_clones_unfitted(tiny_char_model):
+    from sklearn.base import is_classifier
+
+    fast = NumpyCharCNN.from_char_cnn(tiny_char_model, batch_size=64)
+    assert is_classifier(fast)
+    copy = clone(fast)
+    assert copy.get_params() == {"batch_size": 64} and not hasattr(copy, "layers_")
+    with pytest.raises(NotFittedError):
+        copy.predict(np.zeros((1, 32, 32, 1), np.float32))
