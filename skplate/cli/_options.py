@@ -204,7 +204,8 @@ def training_options() -> argparse.ArgumentParser:
         metavar="LIST",
         help=(
             "character sources, comma-separated, from goodimg,fnt,synthetic,plates,junk "
-            "(default: all)"
+            "and the opt-in uc3m (UC3M-LP's real plate characters, from the data home) "
+            "(default: goodimg,fnt,synthetic,plates,junk)"
         ),
     )
     group.add_argument(
