@@ -90,9 +90,10 @@ def tiny_gray_char_model():
 # Fnt, rendered characters, characters cut out of generated plates, "not a character"
 # shapes) at about 60 % of the recipe's images, and the recipe's network for 6 epochs
 # instead of at most 18. Measured (tests/test_real_plates.py): 21/21 Spanish plates and
-# 88/117 plates, against the recipe's 21/21 and 90/117 with the seed-0 network; 14,786
-# training images, 2 min 15 s to 4 min 20 s of loading and training on a shared 2-core
-# machine (the recipe: 23,223 images, 7 min 20 s of training alone).
+# 88/117 plates and 102 of 202 UC3M-LP type A crops, against the recipe's 21/21 and 90/117
+# with the seed-0 network; 14,786 training images, 2 min 20 s to 4 min 20 s of loading and
+# training on a shared, busy 2-core machine (the recipe: 23,223 images, 7 min 20 s of
+# training alone).
 REAL_FIXTURE_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
 REAL_FIXTURE_DATA = {"fnt_per_class": 100, "synthetic_per_class": 60, "n_plates": 300,
                      "n_junk": 400}
