@@ -18,6 +18,8 @@ __all__ = [
     "FilterBank",
     "PlateCropper",
     "PlateFormat",
+    "PlateLocator",
+    "PlateReading",
     "PlateRecognizer",
     "PlateSample",
     "__version__",
@@ -38,6 +40,8 @@ _LAZY = {
     "CharacterSegmenter": "segment",
     "PlateRecognizer": "recognizer",
     "make_plate_recognizer": "recognizer",
+    "PlateReading": "reading",
+    "PlateLocator": "locate",
 }
 
 
