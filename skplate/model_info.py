@@ -54,6 +54,24 @@ def _stages(model: object) -> dict:
     return stages
 
 
+def locator_summary(locator: object) -> dict:
+    """A fitted plate locator's class, its parameters that differ from the defaults, and
+    the number of photos it was trained on (``n_photos``)."""
+    locator = getattr(locator, "estimator", locator)  # a FrozenEstimator's
+    params = locator.get_params(deep=False)
+    defaults = type(locator)().get_params(deep=False)
+    changed = {
+        key: value if isinstance(value, int | float | str | bool | None) else repr(value)
+        for key, value in params.items()
+        if key != "verbose" and value != defaults.get(key)
+    }
+    return {
+        "type": type(locator).__name__,
+        "params": changed,
+        "n_photos": int(getattr(locator, "n_photos_", 0)),
+    }
+
+
 def _reading_params(model: object) -> dict:
     """The recognizer's parameters that are plain values (not estimators)."""
     params = {}
@@ -93,7 +111,9 @@ def describe_model(path: str | os.PathLike) -> dict:
         class), ``plate_format`` and ``formats`` (the patterns read), ``network``
         (architecture, classes, input), ``reading`` (the recognizer's parameters),
         ``stages`` (the fitted cropper, filter bank and segmenter and the filter
-        variants), ``variant_weights`` (when learned from labelled plates), and
+        variants), ``locator`` (the plate locator's class, non-default parameters,
+        ``n_photos`` trained on and, from the training report, ``source``; None when the
+        model has none), ``variant_weights`` (when learned from labelled plates), and
         ``training`` (the training report and recipe: held-out accuracy, images per
         source, ``data_sha256``, seed, ...; empty when the model came without one).
 
@@ -128,11 +148,17 @@ def describe_model(path: str | os.PathLike) -> dict:
     if hasattr(model, "get_params") and formats is not None:
         info["reading"] = _reading_params(model)
         info["stages"] = _stages(model)
+        locator = getattr(model, "locator_", None)
+        info["locator"] = None if locator is None else locator_summary(locator)
+        if locator is not None and isinstance(record.get("locator"), dict):
+            info["locator"]["source"] = record["locator"].get("source")
         weights = np.asarray(getattr(model, "variant_weights_", []), dtype=float)
         if weights.size and not np.allclose(weights, 1.0):
             info["variant_weights"] = [round(float(w), 4) for w in weights]
     # the run's record (sources asked for, seed, fonts), then the report's figures over it
-    training = {key: value for key, value in record.items() if key != "training_report"}
+    training = {
+        key: value for key, value in record.items() if key not in ("training_report", "locator")
+    }
     training.update(record.get("training_report") or {})
     info["training"] = training
     return info

@@ -35,6 +35,7 @@ from .recognizer import _valid_samples
 __all__ = ["build_report"]
 
 _TOP_K = 3
+_PHOTO_WIDTH = 480  # the widest a photo with its located boxes is shown, in pixels
 _PNG_OPTIONS = [
     cv2.IMWRITE_PNG_COMPRESSION,
     6,
@@ -157,6 +158,45 @@ def _boxed_variant(gray: np.ndarray, boxes: np.ndarray, read: set[int], name: st
     return f'<div class="boxed">{_img(gray, "variant", name)}{"".join(marks)}</div>'
 
 
+def _photo_figure(
+    image: np.ndarray, located: np.ndarray, true_boxes: np.ndarray | None, name: str
+) -> str:
+    """The photo, at most :data:`_PHOTO_WIDTH` pixels wide (JPEG, to stay small), with the
+    boxes the locator found (blue: solid the one read, dashed the others, each with its
+    score) and the true box(es) (magenta) drawn over it in CSS."""
+    height, width = image.shape[:2]
+    factor = min(1.0, _PHOTO_WIDTH / width)
+    if factor < 1:
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    if not ok:  # pragma: no cover - a uint8 image always encodes
+        raise ValueError("could not encode a photo of the report as JPEG.")
+    source = base64.b64encode(buffer.tobytes()).decode("ascii")
+
+    def mark(box, kind: str, label: str = "") -> str:
+        x1, y1, x2, y2 = (float(v) for v in box[:4])
+        tag = f"<b>{_esc(label)}</b>" if label else ""
+        return (
+            f'<i class="pbox {kind}" style="left:{100 * x1 / width:.2f}%;'
+            f"top:{100 * y1 / height:.2f}%;width:{100 * (x2 - x1) / width:.2f}%;"
+            f'height:{100 * (y2 - y1) / height:.2f}%">{tag}</i>'
+        )
+
+    marks = [mark(box, "truth") for box in ([] if true_boxes is None else true_boxes)]
+    marks += [
+        mark(box, "found" if number == 0 else "found other", f"{box[4]:.2f}")
+        for number, box in enumerate(located)
+    ]
+    found = f"{len(located)} box{'es' if len(located) != 1 else ''} found"
+    return (
+        f'<figure class="photo"><div class="boxed">'
+        f'<img class="photo" alt="{_esc(f"photo {name}")}" '
+        f'src="data:image/jpeg;base64,{source}">{"".join(marks)}</div>'
+        f"<figcaption>photo, {found}</figcaption></figure>"
+    )
+
+
 def _label(column: int) -> str:
     """How a column of the recognizer's log-probabilities is shown."""
     return ALPHABET[column] if column < len(ALPHABET) else "not a character"
@@ -250,6 +290,7 @@ def _plate_card(
     segments,
     log_proba: np.ndarray,
     n_shown: int,
+    photo: str = "",
 ) -> _Card:
     crop, variants, rows, decodings = trace.crop, trace.variants, trace.rows, trace.decodings
     voting, text, confidence = trace.voting, trace.text, trace.confidence
@@ -285,7 +326,7 @@ def _plate_card(
     first = strips[0] if strips else ""
     body = (
         _header(index, name, truth, text, confidence)
-        + '<div class="top"><figure class="crop">'
+        + f'<div class="top">{photo}<figure class="crop">'
         + _img(crop, "crop", f"crop of {name}")
         + "<figcaption>crop</figcaption></figure>"
         + _vote_table(recognizer, voting, text, confidence)
@@ -305,26 +346,81 @@ def _plate_card(
     return _Card(index, name, truth, text, confidence, section)
 
 
-def _error_card(index: int, name: str, truth: str | None, error: str) -> _Card:
+def _error_card(index: int, name: str, truth: str | None, error: str, photo: str = "") -> _Card:
+    """A sample that gave no reading: the reason (``error``), or, for a photo in which
+    the locator found no plate (``error`` empty), the photo."""
     hit = None if truth is None else is_read_right(truth, "")
     status = "read" if hit is None else ("hit" if hit else "miss")
+    note = (
+        f'<p class="error">could not be read: {_esc(error)}</p>'
+        if error
+        else '<p class="note">no plate found in this photo</p>'
+    )
     section = (
         f'<section class="plate {status}" id="plate-{index}">'
-        f"{_header(index, name, truth, '', 0.0)}"
-        f'<p class="error">could not be read: {_esc(error)}</p></section>'
+        f"{_header(index, name, truth, '', 0.0)}{note}{photo}</section>"
     )
     return _Card(index, name, truth, "", 0.0, section)
 
 
-def _batch_cards(recognizer, samples, indices, truths, n_shown: int) -> list[_Card]:
-    """Trace a batch (:func:`_trace_batch`) and lay out each plate's section."""
+def _batch_cards(
+    recognizer, samples, indices, truths, n_shown: int, photos: dict[int, str]
+) -> list[_Card]:
+    """Trace a batch (:func:`_trace_batch`) and lay out each plate's section (with its
+    photo, from ``photos`` by sample index, when it was located)."""
     segments, log_proba, traces = _trace_batch(recognizer, samples)
     return [
         _plate_card(
-            recognizer, indices[p], samples[p].name, truths[p], trace, segments, log_proba, n_shown
+            recognizer,
+            indices[p],
+            samples[p].name,
+            truths[p],
+            trace,
+            segments,
+            log_proba,
+            n_shown,
+            photos.get(indices[p], ""),
         )
         for p, trace in enumerate(traces)
     ]
+
+
+def _locate(recognizer, X: Sequence, true_boxes: Sequence | None):
+    """Replace each photo without a box by its best-scored located plate, as ``predict``
+    reads it; return the samples, the photos' pictures by index, and the indices of the
+    photos where no plate was found, or that could not be located (index -> reason)."""
+    from .locate import has_photos, locate_samples
+    from .samples import PlateSample
+
+    if not has_photos(X):
+        return list(X), {}, {}, {}
+    located = locate_samples(getattr(recognizer, "locator_", None), X, errors="record")
+    samples: list = list(X)
+    photos: dict[int, str] = {}
+    empty: dict[int, str] = {}
+    for index in range(len(X)):
+        if index in located.failures or not _needs_locating(X[index]):
+            continue
+        mine = np.flatnonzero(located.owners == index)
+        boxes = np.array(
+            [[*located.samples[i][1], located.box_scores[i]] for i in mine], dtype=float
+        ).reshape(-1, 5)
+        truth = None
+        if true_boxes is not None and true_boxes[index] is not None:
+            truth = np.asarray(true_boxes[index], dtype=float).reshape(-1, 4)
+        name = _sample_name(X[index], index)
+        photos[index] = _photo_figure(X[index][0], boxes, truth, name)
+        if len(mine):  # the best-scored plate, under the photo's own name
+            samples[index] = PlateSample(X[index][0], located.samples[mine[0]][1], name)
+        else:
+            empty[index] = photos[index]
+    return samples, photos, empty, located.failures
+
+
+def _needs_locating(item: object) -> bool:
+    from .locate import has_no_box
+
+    return has_no_box(item)
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -401,10 +497,19 @@ summary{cursor:pointer;color:#1a56db;font-size:12px}
 .error{color:#a3221a}
 .legend{color:#666;font-size:12px;margin:6px 0 0}
 .legend .r{color:#2e9e44;font-weight:700}.legend .s{color:#e07000;font-weight:700}
+img.photo{display:block;max-width:480px}
+.pbox{position:absolute;border:2px solid;pointer-events:none}
+.pbox.truth{border-color:#d81b90}
+.pbox.found{border-color:#1a56db}.pbox.found.other{border-style:dashed}
+.pbox b{position:absolute;left:0;bottom:100%;font:10px/1 sans-serif;color:#fff;
+ background:#1a56db;padding:1px 2px}
+.legend .truth{color:#d81b90;font-weight:700}.legend .found{color:#1a56db;font-weight:700}
 """
 
 
-def _summary(recognizer, cards: list[_Card], title: str, n_failed: int) -> str:
+def _summary(
+    recognizer, cards: list[_Card], title: str, n_failed: int, located: bool = False
+) -> str:
     n = len(cards)
     formats = ", ".join(fmt.name for fmt in recognizer.formats_)
     items = [("plates", str(n))]
@@ -440,6 +545,12 @@ def _summary(recognizer, cards: list[_Card], title: str, n_failed: int) -> str:
         '<span class="s">orange</span> skipped by the decoder; under each character: the '
         "character it was read as, then the classifier's top-3 with probabilities.</p>"
     )
+    if located:
+        legend += (
+            '<p class="legend">photos: <span class="found">blue</span> the plate boxes the '
+            "locator found, with their scores (solid: the best-scored one, which is read; "
+            'dashed: the others), <span class="truth">magenta</span> the true box.</p>'
+        )
     return (
         f'<header class="summary"><h1>{_esc(title)}</h1><dl>{facts}</dl>{misread}{legend}</header>'
     )
@@ -453,6 +564,7 @@ def build_report(
     path: str | os.PathLike,
     max_variants: int | None = None,
     title: str = "skplate plate report",
+    true_boxes: Sequence | None = None,
 ) -> Path:
     """Write a self-contained HTML report of how ``recognizer`` reads every plate of ``X``.
 
@@ -462,6 +574,12 @@ def build_report(
     shown variant) with the character read and the classifier's top-3; the vote.
     Misreads come first, then hits, each group in the order of ``X``; a summary with the
     hits and the character accuracy heads the page.
+
+    A photo without a box (``PlateSample(image, None)``) is located with the recognizer's
+    ``locator`` and read at its best-scored plate, as ``predict`` reads it; its section
+    also shows the photo with every box found (blue, with its score) and, given
+    ``true_boxes``, the true box (magenta). A photo in which no plate is found is listed
+    with its picture.
 
     The readings are the recognizer's own (same stages, decoding and vote as
     :meth:`~skplate.recognizer.PlateRecognizer.predict_readings`); each batch of
@@ -483,6 +601,9 @@ def build_report(
         still vote); all when None.
     title : str, default="skplate plate report"
         The page title.
+    true_boxes : sequence, default=None
+        Per sample, its true plate box ``(x1, y1, x2, y2)`` (or an ``(n, 4)`` array of
+        them, or None), drawn on the pictures of the photos that were located.
 
     Returns
     -------
@@ -503,16 +624,25 @@ def build_report(
     n_variants = len(recognizer.variant_names_)
     n_shown = n_variants if max_variants is None else min(max_variants, n_variants)
 
-    samples, failures = _valid_samples(X)
-    valid = [i for i in range(len(X)) if i not in failures]
+    if true_boxes is not None and len(true_boxes) != len(X):
+        raise ValueError(f"X has {len(X)} samples but true_boxes has {len(true_boxes)} boxes.")
+    located, photos, empty, unlocated = _locate(recognizer, X, true_boxes)
+    to_read = [i for i in range(len(X)) if i not in empty and i not in unlocated]
+    samples, failures = _valid_samples([located[i] for i in to_read])
+    failures = {to_read[i]: error for i, error in failures.items()}
+    valid = [i for i in to_read if i not in failures]
     cards = [
-        _error_card(i, _sample_name(X[i], i), truths[i], error) for i, error in failures.items()
+        _error_card(i, _sample_name(X[i], i), truths[i], error)
+        for i, error in {**unlocated, **failures}.items()
+    ]
+    cards += [
+        _error_card(i, _sample_name(X[i], i), truths[i], "", photo) for i, photo in empty.items()
     ]
     for start in range(0, len(samples), recognizer.batch_size):
         stop = start + recognizer.batch_size
         indices = valid[start:stop]
         cards += _batch_cards(
-            recognizer, samples[start:stop], indices, [truths[i] for i in indices], n_shown
+            recognizer, samples[start:stop], indices, [truths[i] for i in indices], n_shown, photos
         )
     cards.sort(key=lambda c: (c.hit is True, c.index))
 
@@ -521,7 +651,8 @@ def build_report(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
-        f"{_summary(recognizer, cards, title, len(failures))}<main>{plates}</main>"
+        f"{_summary(recognizer, cards, title, len(failures) + len(unlocated), bool(photos))}"
+        f"<main>{plates}</main>"
         "</body></html>\n"
     )
     return atomic_write(path, lambda tmp: tmp.write_text(document, encoding="utf-8"))

@@ -114,3 +114,66 @@ def real_char_model(data_home):
         REAL_FIXTURE_SOURCES, data_home=str(data_home), random_state=0, **REAL_FIXTURE_DATA
     )
     return train_char_classifier(chars, epochs=REAL_FIXTURE_EPOCHS, random_state=0)
+
+
+# -- plate locating -----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def synthetic_photos():
+    """48 synthetic photos (160x160) with one plate each, and their boxes ((1, 4) each)."""
+    from skplate.datasets import make_synthetic_plates
+
+    data = make_synthetic_plates(
+        ["1234BCD", "5678FGH", "9012JKL", "3456MNP"] * 12,
+        random_state=0,
+        image_size=(160, 160),
+        font="skplate-din",
+    )
+    return data.images, [box[None].astype(float) for box in data.boxes]
+
+
+TINY_LOCATOR_PARAMS = dict(
+    image_size=160,
+    width=8,
+    epochs=15,
+    batch_size=8,
+    crop_size=96,
+    scale_range=(0.8, 1.25),
+    pyramid=(1.0,),
+    learning_rate=5e-3,
+    score_threshold=0.5,
+    random_state=0,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_locator(synthetic_photos):
+    """A small :class:`~skplate.locate.PlateLocator` fitted on the first 40 synthetic photos
+    (15 passes: about 10 s). Measured: it finds the 8 others' plates, no false box. Shared:
+    never change it (copy it, e.g. through joblib, to set parameters)."""
+    from skplate.locate import PlateLocator
+
+    images, boxes = synthetic_photos
+    return PlateLocator(**TINY_LOCATOR_PARAMS).fit(images[:40], boxes[:40])
+
+
+@pytest.fixture(scope="session")
+def tiny_located_model_file(tiny_model_file, tiny_locator, tmp_path_factory) -> Path:
+    """``tiny_model_file``'s recognizer holding ``tiny_locator``, saved as ``.skplate``.
+
+    The locator reads photos at ``image_size=320``: 320x320 photos tiled from 160x160
+    synthetic ones (see tests/test_cli_locate.py) show their plates at the scale it
+    learned.
+    """
+    import joblib
+
+    from skplate.persistence import load_model, save_model
+    from skplate.recognizer import make_plate_recognizer
+
+    folder = tmp_path_factory.mktemp("located")
+    joblib.dump(tiny_locator, folder / "locator.joblib")
+    locator = joblib.load(folder / "locator.joblib").set_params(image_size=320)
+    model = load_model(tiny_model_file)
+    located = make_plate_recognizer(
+        model.classifier, plate_format="any", locator=locator
+    ).fit([])
+    return save_model(located, folder / "located.skplate")

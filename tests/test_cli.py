@@ -348,14 +348,14 @@ def _api_readings(model_file: Path, images: list[str]) -> dict[str, PlateReading
         image = read_image(path)
         label = (path.parent.parent / "labels" / f"{path.stem}.txt").read_text()
         samples.append(PlateSample(image, parse_yolo_plate_box(label, image.shape, name="l"), name))
-    readings = load_model(model_file).predict_readings(samples)
+    readings = [plate for (plate,) in load_model(model_file).predict_plates(samples)]
     return dict(zip(images, readings, strict=True))
 
 
 def _csv_rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as handle:
         lines = handle.read().splitlines()
-    assert lines[0] == "image,text,confidence,error"
+    assert lines[0] == "image,text,confidence,box,box_score,error"
     return list(csv.DictReader(lines))
 
 
@@ -394,12 +394,15 @@ def test_predict_folder_writes_csv_and_jsonl(tiny_model_file, plate_folder, tmp_
         assert re.fullmatch(r"[0-9A-Z]*", row["text"])
         assert row["confidence"] == f"{reading.confidence:.3f}"
         assert row["error"] == ""
+        # The labelled box, as read (clipped, whole pixels); no locator score.
+        assert row["box"] == ",".join(map(str, reading.box)) and row["box_score"] == ""
 
     out_jsonl = tmp_path / "x.jsonl"
     assert cli.main(["-q", "predict", "--model", model, str(plate_folder),
                      "--output", str(out_jsonl)]) == 1
     records = _jsonl_rows(out_jsonl)
-    assert all(set(record) == {"image", "text", "confidence", "error"} for record in records)
+    keys = {"image", "text", "confidence", "box", "box_score", "error"}
+    assert all(set(record) == keys for record in records)
     assert [r["image"] for r in records] == order
     for record, row in zip(records, rows, strict=True):
         assert record["text"] == row["text"]
@@ -408,6 +411,8 @@ def test_predict_folder_writes_csv_and_jsonl(tiny_model_file, plate_folder, tmp_
         else:
             assert record["error"] is None
             assert record["confidence"] == pytest.approx(float(row["confidence"]), abs=5e-4)
+            assert ",".join(map(str, record["box"])) == row["box"]
+            assert record["box_score"] is None
     assert _leftovers(tmp_path) == []
 
     # -v adds every filter variant's reading to the JSON lines.

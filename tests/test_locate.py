@@ -11,7 +11,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GridSearchCV
 
-from skplate.datasets import make_synthetic_plates
 from skplate.locate import (
     PlateLocator,
     average_precision,
@@ -139,15 +138,9 @@ def test_network_is_fully_convolutional():
 
 # ----------------------------------------------------------------------------- estimator
 @pytest.fixture(scope="module")
-def synthetic():
-    """48 synthetic photos (160x160) with one plate each, and their boxes."""
-    data = make_synthetic_plates(
-        ["1234BCD", "5678FGH", "9012JKL", "3456MNP"] * 12,
-        random_state=0,
-        image_size=(160, 160),
-        font="skplate-din",
-    )
-    return data.images, [box[None].astype(float) for box in data.boxes]
+def synthetic(synthetic_photos):
+    """48 synthetic photos (160x160) with one plate each, and their boxes (conftest's)."""
+    return synthetic_photos
 
 
 def _small(**params) -> PlateLocator:
@@ -167,9 +160,9 @@ def _small(**params) -> PlateLocator:
 
 
 @pytest.fixture(scope="module")
-def fitted(synthetic):
-    images, boxes = synthetic
-    return _small().fit(images[:40], boxes[:40])
+def fitted(tiny_locator):
+    """``_small()`` fitted on the first 40 photos: conftest's session ``tiny_locator``."""
+    return tiny_locator
 
 
 def test_locates_synthetic_plates(fitted, synthetic):

@@ -194,23 +194,41 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
 
 
 # -- reading and scoring -------------------------------------------------------------------
-def read(model: object, samples: Sequence, batch_size: int, log: Log) -> tuple[list, float]:
-    """Read all plates, ``batch_size`` per call; return the readings and the seconds."""
+def read(
+    model: object, samples: Sequence, batch_size: int, log: Log, plates: list | None = None
+) -> tuple[list, float]:
+    """Read all plates, ``batch_size`` per call; return the readings and the seconds.
+
+    With a list ``plates``, every plate of every sample is read
+    (:meth:`~skplate.recognizer.PlateRecognizer.predict_plates`: each plate the locator
+    finds in a photo without a box) and appended to it, one list per sample; the reading
+    returned for a sample is its first (best-scored) plate, as ``predict_readings`` gives.
+    """
+    from ..reading import PlateReading
+
     readings: list = []
     start = time.perf_counter()
     with log.bar(len(samples), "plate") as bar:
         for first in range(0, len(samples), batch_size):
             batch = samples[first : first + batch_size]
-            readings.extend(model.predict_readings(batch))
+            if plates is None:
+                readings.extend(model.predict_readings(batch))
+            else:
+                found = model.predict_plates(batch)
+                plates.extend(found)
+                readings.extend(each[0] if each else PlateReading("", 0.0) for each in found)
             bar.update(len(batch))
     return readings, time.perf_counter() - start
 
 
-def score(model, data, plate_format, batch_size: int, log: Log) -> tuple[dict, list]:
-    """Read ``data.samples`` and score them against ``data.target`` (``-``: painted)."""
+def score(
+    model, data, plate_format, batch_size: int, log: Log, plates: list | None = None
+) -> tuple[dict, list]:
+    """Read ``data.samples`` and score them against ``data.target`` (``-``: painted);
+    ``plates`` collects every plate found, as :func:`read`'s."""
     from ..metrics import char_accuracy, is_read_right, plate_accuracy
 
-    readings, seconds = read(model, data.samples, batch_size, log)
+    readings, seconds = read(model, data.samples, batch_size, log, plates)
     true = [str(t) for t in data.target]
     predicted = [r.text for r in readings]
     params = model.get_params(deep=False)
@@ -234,8 +252,16 @@ def score(model, data, plate_format, batch_size: int, log: Log) -> tuple[dict, l
 
 
 # -- training and saving -------------------------------------------------------------------
-def train(args: argparse.Namespace, plate_format: str, voting: str, log: Log, plates=None):
-    """Load characters, train the CNN, build and fit the recognizer."""
+def train(
+    args: argparse.Namespace,
+    plate_format: str,
+    voting: str,
+    log: Log,
+    plates=None,
+    locator=None,
+):
+    """Load characters, train the CNN, build and fit the recognizer (with ``locator``, a
+    fitted plate locator, when given)."""
     from ..normalize import CharNormalizer
     from ..recognizer import make_plate_recognizer
     from ..training import load_training_chars, train_char_classifier
@@ -280,7 +306,8 @@ def train(args: argparse.Namespace, plate_format: str, voting: str, log: Log, pl
         f"{percent(report.held_out_accuracy)}"
     )
     log.info(f"[3/4] building the plate recognizer (format {plate_format}) ...")
-    model = make_plate_recognizer(classifier, plate_format=plate_format, voting=voting)
+    located = {} if locator is None else {"locator": locator}
+    model = make_plate_recognizer(classifier, plate_format=plate_format, voting=voting, **located)
     if plates is None:
         model.fit([])
     else:

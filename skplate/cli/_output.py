@@ -18,7 +18,7 @@ from ._log import Log
 OUTPUT_FORMATS = ("tsv", "csv", "jsonl")
 # 'predict --output FILE' without --output-format: the format from FILE's suffix, else tsv.
 OUTPUT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-CSV_HEADER = ("image", "text", "confidence", "error")
+CSV_HEADER = ("image", "text", "confidence", "box", "box_score", "error")
 
 
 # -- values ------------------------------------------------------------------------------
@@ -140,17 +140,39 @@ def variants(reading) -> list[tuple[str, str, float]]:
     )
 
 
+def box_text(box: Sequence[int] | None) -> str:
+    """A plate box as ``X1,Y1,X2,Y2`` (what ``--box`` takes); ``""`` for None."""
+    return "" if box is None else ",".join(str(int(v)) for v in box)
+
+
+def _plate_fields(reading) -> tuple[float | None, list[int] | None, float | None]:
+    """A reading's rounded confidence (None on an error row or where no plate was found),
+    box (None when no plate was read) and box score (None for a given box)."""
+    box = None if reading.box is None else [int(v) for v in reading.box]
+    confidence = None if reading.error or box is None else round(reading.confidence, 3)
+    box_score = None if reading.box_score is None else round(reading.box_score, 3)
+    return confidence, box, box_score
+
+
 def format_rows(rows: Sequence, output_format: str, verbose: bool) -> tuple[str, str]:
-    """A batch of (name, reading) rows as text for the output and for stderr."""
+    """A batch of (name, reading) rows as text for the output and for stderr.
+
+    One row per reading: per image with a given box, per plate of a photo whose plates
+    were located (a reading without a box and without error is a photo where no plate was
+    found). tsv adds the box column to located plates only, so the rows of given boxes
+    read as they always have.
+    """
     out, err = io.StringIO(), io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for name, reading in rows:
-        confidence = None if reading.error else round(reading.confidence, 3)
+        confidence, box, box_score = _plate_fields(reading)
         if output_format == "jsonl":
             record = {
                 "image": name,
                 "text": reading.text,
                 "confidence": confidence,
+                "box": box,
+                "box_score": box_score,
                 "error": reading.error or None,
             }
             if verbose:
@@ -160,21 +182,18 @@ def format_rows(rows: Sequence, output_format: str, verbose: bool) -> tuple[str,
                 ]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
+        shown = "" if confidence is None else f"{confidence:.3f}"
         if output_format == "csv":
-            writer.writerow(
-                (
-                    name,
-                    reading.text,
-                    "" if confidence is None else f"{confidence:.3f}",
-                    reading.error,
-                )
-            )
+            score = "" if box_score is None else f"{box_score:.3f}"
+            writer.writerow((name, reading.text, shown, box_text(box), score, reading.error))
         elif reading.error:  # tsv: error lines go to stderr, as they always have
             err.write(f"{name}\tERROR\t{reading.error}\n")
-        else:
-            out.write(f"{name}\t{reading.text}\t{confidence:.3f}\n")
-        if verbose and not reading.error:
-            err.write(f"{name}\n")
+        elif box is not None and box_score is None:  # a given box: the three columns
+            out.write(f"{name}\t{reading.text}\t{shown}\n")
+        else:  # located: the box too; no plate found: every column empty
+            out.write(f"{name}\t{reading.text}\t{shown}\t{box_text(box)}\n")
+        if verbose and not reading.error and box is not None:
+            err.write(f"{name} {box_text(box)}\n" if box_score is not None else f"{name}\n")
             for variant, text, score in variants(reading):
                 err.write(f"  {variant:<22} {text or '-':<10} {score:9.2f}\n")
     return out.getvalue(), err.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._common import check_format, configure_reading, load_plates, load_recognizer, score
+from ._locator import LOCATOR_HINT, locating_scores, model_locator, print_locating
 from ._log import EXIT_FAILED, EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, model_options
 from ._output import format_label, print_readings, print_scores, write_json, write_results
@@ -21,6 +22,17 @@ is right when it equals the visible characters in order (38-3-PV is read right a
 read them with --format any, as a fixed-length format such as spanish (7 characters)
 cannot give the 5 visible ones.
 
+--locate reads each photo where the model's plate locator finds its plates, as 'predict'
+does for a photo without a box: the best-scored box found is the photo's reading (none
+found: an empty reading), the labelled box is not used for reading. The scores then say
+how well locating and reading do together, and the locating figures follow: how many
+labelled boxes a found box overlaps at IoU >= 0.5, on how many photos the best-scored box
+(the one read) does, the boxes found matching no labelled box (a plate left unlabelled
+counts too), the photos where none was found, and the average precision; --json writes
+them under "locating", and --report draws the boxes found and the labelled one on each
+photo. It needs whole photos (test6Training), not UC3M-LP's plate crops, and a model
+holding a plate locator ('skplate train --locator FILE' or '--train-locator').
+
 examples:
   skplate evaluate --model model.joblib --format spanish
   skplate evaluate --model model.joblib --format any --json any.json
@@ -29,6 +41,7 @@ examples:
   skplate evaluate --model model.joblib --format any --lookalikes 0O,1I
   skplate evaluate --model model.joblib --format any --jobs 2
   skplate evaluate --model model.joblib --format any --plates UC3M-LP-train.zip --json uc3m.json
+  skplate evaluate --model located.skplate --format any --locate --report located.html
 """
 
 
@@ -67,25 +80,52 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="write a visual HTML report (crops, filter variants, characters, votes) to FILE",
     )
+    parser.add_argument(
+        "--locate",
+        action="store_true",
+        help="read each photo at the plate its locator finds (best-scored box), not at the "
+        "labelled box; print the locating figures too",
+    )
     add_batch_size(parser)
     add_jobs(parser)
 
 
 def run(args: argparse.Namespace, log: Log) -> int:
     """Read the plates, print the table and the scores, write the files asked for."""
+    from ..datasets import is_uc3m
+    from ..samples import PlateSample
+
     check_format(args.plate_format)
+    if args.locate and args.plates is not None and is_uc3m(args.plates):
+        raise ValueError(
+            f"{args.plates}: --locate finds plates in whole photos, and UC3M-LP's plates "
+            "are read as crops; evaluate --locate on test6Training (or score the locator "
+            "on UC3M-LP's photos with benchmarks/locate.py)."
+        )
     model = load_recognizer(args.model, args.backend)
+    if args.locate and model_locator(model) is None:
+        raise ValueError(
+            f"{args.model}: --locate needs a model that holds a plate locator; {LOCATOR_HINT}."
+        )
     plate_format = configure_reading(model, args, log)
     data, skipped = load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates
     )
     true = [str(t) for t in data.target]
     _warn_unreadable_partial_truths(model, true, plate_format, log)
+    samples = data.samples
+    if args.locate:  # the photos without their box: the locator finds the plates
+        data.samples = [PlateSample(s.image, None, s.name) for s in samples]
     log.info(f"reading {len(data.samples)} plates (format {format_label(plate_format)}) ...")
-    scores, readings = score(model, data, plate_format, args.batch_size, log)
+    plates: list | None = [] if args.locate else None
+    scores, readings = score(model, data, plate_format, args.batch_size, log, plates)
+    if plates is not None:
+        scores["locating"] = locating_scores(plates, [s.box for s in samples])
     if not log.quiet:
         print_readings(true, readings, log)
     print_scores(scores)
+    if args.locate:
+        print_locating(scores["locating"])
     if args.results:
         write_results(args.results, true, [r.text for r in readings])
         log.info(f"wrote {args.results}")
@@ -95,7 +135,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
     if args.report:
         from ..report import build_report
 
-        build_report(model, data.samples, true, path=args.report)
+        boxes = [s.box for s in samples] if args.locate else None
+        build_report(model, data.samples, true, path=args.report, true_boxes=boxes)
         log.info(f"wrote {args.report}")
     return EXIT_FAILED if skipped else EXIT_OK
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._locator import locator_line
 from ._log import EXIT_OK, Log
 from ._options import add_command
 from ._output import percent
@@ -88,6 +89,16 @@ def run(args: argparse.Namespace, log: Log) -> int:
             )
     else:
         _line("training", "no training report (none inside the model or beside it)")
+    if "locator" in info:
+        locator = info["locator"]
+        _line(
+            "plate locator",
+            "none (predict needs --box or labels; add one with 'skplate train --locator "
+            "FILE' or '--train-locator')"
+            if locator is None
+            else locator_line(locator)
+            + (f" (from {locator['source']})" if locator.get("source") else ""),
+        )
     for name, value in info.get("reading", {}).items():
         _line(name, value)
     for name, value in info.get("stages", {}).items():

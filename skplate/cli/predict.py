@@ -27,7 +27,11 @@ usage error. Each file is read once, in the order given.
 
 The plate box comes from --box (pixels) or --label (a YOLO label file, class 0 = plate);
 both apply to every image. Without them, labels/<stem>.txt next to the image's images/
-folder is used.
+folder is used; an image with no such label is located: when the model holds a plate
+locator ('skplate train --locator FILE' or '--train-locator'), every plate it finds in
+the photo is read, one row per plate, the best-scored first. --locate locates every
+image, even where a label exists. A photo in which no plate is found gets one row with an
+empty text and no box: that is no error.
 
 Images are read --batch-size at a time, and each batch's rows are written (and flushed)
 before the next batch is read: memory holds one batch, however many images there are.
@@ -35,13 +39,21 @@ before the next batch is read: memory holds one batch, however many images there
 output (--output-format; with --output FILE, the default comes from FILE's suffix:
 .csv csv, .jsonl or .ndjson jsonl, any other tsv; .json is refused, as the file holds
 JSON lines, not one JSON document):
-  tsv    IMAGE<TAB>TEXT<TAB>CONFIDENCE per image (the default on stdout); an image that
-         cannot be read prints IMAGE<TAB>ERROR<TAB>REASON to stderr instead
-  csv    a header line image,text,confidence,error, then one row per image
-  jsonl  one JSON object per image with the keys image, text, confidence and error
-         (with -v also variants: each filter variant's name, text and score)
+  tsv    IMAGE<TAB>TEXT<TAB>CONFIDENCE per image (the default on stdout); a located plate
+         adds a fourth column, its box X1,Y1,X2,Y2 (IMAGE<TAB><TAB><TAB> when none is
+         found); an image that cannot be read prints IMAGE<TAB>ERROR<TAB>REASON to
+         stderr instead
+  csv    a header line image,text,confidence,box,box_score,error, then one row per
+         plate (per image with a given box)
+  jsonl  one JSON object per plate (per image with a given box) with the keys image,
+         text, confidence, box, box_score and error (with -v also variants: each filter
+         variant's name, text and score)
 The text is empty when no reading fits the format; the confidence has three decimals
-and is empty (null) on an error row. --output FILE is written to a temporary file beside
+and is empty (null) on an error row and on a photo where no plate was found. The box is
+the plate's pixels X1,Y1,X2,Y2 as read, whole numbers, X2 and Y2 exclusive: the box
+found, or the one given (clipped to the image); empty (null) when no plate was read.
+box_score is the locator's score of a found box (three decimals), empty (null) for a
+given box. --output FILE is written to a temporary file beside
 it and renamed onto FILE at the end: a run that fails or is interrupted leaves an
 existing FILE as it was.
 
@@ -55,6 +67,8 @@ examples:
   skplate predict --model model.joblib test6Training/images/*.jpg
   skplate predict --model model.joblib test6Training/ --output readings.csv --jobs 2
   skplate predict --model model.joblib 'photos/**/*.jpg' --output readings.jsonl -q
+  skplate predict --model located.skplate street.jpg --output plates.jsonl
+  skplate predict --model located.skplate test6Training/images/ --locate
 """
 
 
@@ -81,6 +95,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     where.add_argument(
         "--label", metavar="FILE", help="YOLO label file ('class xc yc w h', class 0 = plate)"
+    )
+    where.add_argument(
+        "--locate",
+        action="store_true",
+        help="find the plates with the model's locator even where a label file exists, "
+        "reading every plate found",
     )
     parser.add_argument(
         "--output",
@@ -142,19 +162,35 @@ def expand_images(names: Sequence[str]) -> list[str]:
     return shown
 
 
-def _plate_box(image_path: Path, shape: tuple[int, ...], args: argparse.Namespace):
+NO_LOCATOR_HINT = (
+    "or read it with a model that holds a plate locator (skplate train --locator FILE, "
+    "or --train-locator)"
+)
+
+
+def _plate_box(
+    image_path: Path, shape: tuple[int, ...], args: argparse.Namespace, can_locate: bool
+):
+    """The plate box given for an image; None when its plates are to be located.
+
+    Raises a ValueError naming the image when it has no box and the model cannot locate.
+    """
     from ..datasets._plates import parse_yolo_plate_box
 
     if args.box is not None:
         return args.box
+    if args.locate:
+        return None
     label = Path(args.label) if args.label else None
     if label is None and image_path.parent.name == "images":
         candidate = image_path.parent.parent / "labels" / f"{image_path.stem}.txt"
         label = candidate if candidate.is_file() else None
     if label is None:
+        if can_locate:
+            return None
         raise ValueError(
             f"{image_path}: no plate box: give --box X1,Y1,X2,Y2 or --label FILE (no "
-            f"labels/{image_path.stem}.txt beside the images/ folder)."
+            f"labels/{image_path.stem}.txt beside the images/ folder), {NO_LOCATOR_HINT}."
         )
     try:
         text = label.read_text(encoding="utf-8-sig")
@@ -163,13 +199,19 @@ def _plate_box(image_path: Path, shape: tuple[int, ...], args: argparse.Namespac
     return parse_yolo_plate_box(text, shape, name=str(label))
 
 
-def _load_sample(name: str, args: argparse.Namespace):
-    """One photo and its plate box, as a PlateSample (the box is validated when read)."""
+def _load_sample(name: str, args: argparse.Namespace, can_locate: bool):
+    """One photo and its plate box (None: to be located), as a PlateSample (the box is
+    validated when read)."""
     from .._validation import read_image
     from ..samples import PlateSample
 
     image = read_image(name)
-    return PlateSample(image, _plate_box(Path(name), image.shape, args), name)
+    return PlateSample(image, _plate_box(Path(name), image.shape, args, can_locate), name)
+
+
+def has_locator(model: object) -> bool:
+    """Whether a fitted recognizer holds a plate locator."""
+    return getattr(model, "locator_", None) is not None
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -177,23 +219,31 @@ def read_stream(model: object, names: Sequence[str], args: argparse.Namespace) -
     """Read the images ``args.batch_size`` at a time; yield each batch's (name, reading) rows.
 
     Only one batch of images is held: the next one is read when the caller asks for it.
-    An image that cannot be read or boxed gets an empty reading whose ``error`` says why;
-    one whose box does not fit it is recorded by ``predict_readings(errors="record")``.
+    An image with a box gives one row; a photo whose plates were located one row per plate
+    found, best-scored first, or one empty reading without a box when none was found. An
+    image that cannot be read or boxed gets an empty reading whose ``error`` says why;
+    one whose box does not fit it is recorded by ``predict_plates(errors="record")``.
     """
-    from ..recognizer import PlateReading
+    from ..reading import PlateReading
 
+    can_locate = has_locator(model)
     for first in range(0, len(names), args.batch_size):
         rows: list = []
         samples: list = []  # rebound before the next batch is read: its images are freed
         for name in names[first : first + args.batch_size]:
             try:
-                samples.append(_load_sample(name, args))
+                samples.append(_load_sample(name, args, can_locate))
             except (OSError, ValueError, TypeError) as error:
-                rows.append((name, PlateReading("", 0.0, error=error_message(error))))
+                rows.append((name, [PlateReading("", 0.0, error=error_message(error))]))
             else:
                 rows.append((name, None))
-        readings = iter(model.predict_readings(samples, errors="record") if samples else ())
-        yield [(name, next(readings) if reading is None else reading) for name, reading in rows]
+        plates = iter(model.predict_plates(samples, errors="record") if samples else ())
+        batch = []
+        for name, readings in rows:
+            readings = next(plates) if readings is None else readings
+            # A photo where no plate was found: one row, no text, no box.
+            batch += [(name, reading) for reading in readings or [PlateReading("", 0.0)]]
+        yield batch
 
 
 def run(args: argparse.Namespace, log: Log) -> int:
@@ -207,8 +257,15 @@ def run(args: argparse.Namespace, log: Log) -> int:
     names = expand_images(args.images)  # usage errors before the model is loaded
     model = load_recognizer(args.model, args.backend)
     configure_reading(model, args, log)
+    if args.locate and not has_locator(model):
+        raise ValueError(
+            f"{args.model}: --locate needs a model that holds a plate locator; train one "
+            "with 'skplate train --locator FILE' (a saved PlateLocator or a model holding "
+            "one) or 'skplate train --train-locator'."
+        )
     verbose = bool(log.verbose)
-    failed = 0
+    n_rows = 0
+    failed_images: set[str] = set()
     with contextlib.ExitStack() as stack:
         if args.output is None:
             out = sys.stdout
@@ -219,7 +276,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
             out.write(",".join(CSV_HEADER) + "\n")
             out.flush()
         for rows in read_stream(model, names, args):
-            failed += sum(bool(reading.error) for _, reading in rows)
+            failed_images.update(name for name, reading in rows if reading.error)
+            n_rows += len(rows)
             text, errors = format_rows(rows, rows_format, verbose)
             with tqdm.external_write_mode(file=sys.stderr):
                 out.write(text)
@@ -227,12 +285,13 @@ def run(args: argparse.Namespace, log: Log) -> int:
                 if errors:
                     sys.stderr.write(errors)
                     sys.stderr.flush()
-            bar.update(len(rows))
+            bar.update(len({name for name, _ in rows}))
+    failed = len(failed_images)
     if failed and rows_format != "tsv":
         log.warn(
             f"{failed} of {len(names)} images could not be read; their rows give the reason "
             "in 'error'."
         )
     if args.output is not None:
-        log.info(f"wrote {args.output} ({len(names)} images, {failed} failed)")
+        log.info(f"wrote {args.output} ({len(names)} images, {n_rows} rows, {failed} failed)")
     return EXIT_FAILED if failed else EXIT_OK

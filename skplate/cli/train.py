@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ._common import load_plates, save, train, training_record
+from ._locator import check_locator_args, get_locator, locator_line
 from ._log import EXIT_FAILED, EXIT_OK, Log
-from ._options import DEFAULT_MODEL, add_command, training_options
+from ._options import DEFAULT_MODEL, add_command, positive_int, training_options
 from ._output import percent, report_path
 
 EPILOG = """\
@@ -21,6 +22,15 @@ suffix, such as .joblib, a joblib pickle (load it only from a source you trust).
 The generated characters are drawn with the fonts shipped with skplate, so the same
 command and seed give the same training data on every machine (the report's data_sha256).
 
+A model that holds a plate locator finds the plates of photos given without a box
+('skplate predict', 'skplate evaluate --locate'). --locator FILE takes a fitted
+PlateLocator saved with skplate.persistence.save_model (.skplate or .joblib), or the
+locator of a model saved by 'skplate train'. --train-locator trains a
+PlateLocator(random_state=SEED) on the UC3M-LP photos and their plate boxes
+(UC3M-LP-train.zip in the data home, or the PATH given): about 12 minutes on two CPU
+cores for the default 60 passes; --locator-epochs shortens it. 'skplate info' shows
+whether a model holds a locator.
+
 examples:
   skplate train --out model.skplate
   skplate train --out model.joblib
@@ -28,6 +38,8 @@ examples:
   skplate train --chars ~/data/EnglishImg.tgz ~/data/EnglishFnt.tgz --format spanish
   skplate train --sources synthetic --synthetic-per-class 30 --epochs 3 --out tiny.joblib
   skplate train --format spanish --plates ../shared/data/test6Training.zip
+  skplate train --train-locator --out located.skplate
+  skplate train --locator located.skplate --format spanish --out spanish.skplate
 """
 
 
@@ -69,6 +81,29 @@ def register(commands: argparse._SubParsersAction) -> None:
         "weights from; only the plates fitting --format are used (default: none, every "
         "variant weighs the same)",
     )
+    locating = parser.add_argument_group("plate locator (finds the plates of whole photos)")
+    source = locating.add_mutually_exclusive_group()
+    source.add_argument(
+        "--locator",
+        metavar="FILE",
+        help="save this fitted plate locator with the model: a PlateLocator saved as "
+        ".skplate or .joblib, or a model file whose locator is taken",
+    )
+    source.add_argument(
+        "--train-locator",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="train a plate locator on UC3M-LP's photos and plate boxes (PATH: "
+        "UC3M-LP-train.zip or its folder; default: in the data home) and save it with "
+        "the model",
+    )
+    locating.add_argument(
+        "--locator-epochs",
+        type=positive_int,
+        metavar="N",
+        help="passes of the locator's training (default: PlateLocator's, 60)",
+    )
 
 
 def run(args: argparse.Namespace, log: Log) -> int:
@@ -76,11 +111,17 @@ def run(args: argparse.Namespace, log: Log) -> int:
     from ..formats import get_formats
 
     get_formats(args.plate_format)  # a bad format fails before any training
+    if args.locator_epochs is not None and args.train_locator is None:
+        raise ValueError("--locator-epochs: give --train-locator too (it sets its passes).")
+    check_locator_args(args)
     plates, skipped = None, 0
     if args.plates is not None:
         plates, skipped = load_plates(args.plates, None, args.plate_format, log)
-    model, report = train(args, args.plate_format, args.voting, log, plates)
+    locator, locator_record = get_locator(args, log)
+    model, report = train(args, args.plate_format, args.voting, log, plates, locator)
     record = training_record(args, args.plate_format, args.voting)
+    if locator_record is not None:
+        record["locator"] = locator_record
     saved = save(model, report, args.out, record, log)
     by_source = ", ".join(f"{name} {count}" for name, count in report.sources.items())
     print(f"images            {report.n_images} used for training ({by_source})")
@@ -93,6 +134,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
     print(f"epochs            {report.epochs}")
     print(f"data sha256       {report.data_sha256}")
     print(f"seconds           {report.seconds:.1f}")
+    if locator_record is not None:
+        print(f"plate locator     {locator_line(locator_record)}")
     print(f"model             {saved}")
     print(f"report            {report_path(saved)}")
     return EXIT_FAILED if skipped else EXIT_OK
