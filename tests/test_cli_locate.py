@@ -174,6 +174,22 @@ def test_train_saves_the_locator_it_is_given(tiny_located_model_file, photos, tm
     assert json.loads(capsys.readouterr().out)["locator"]["n_photos"] == 40
 
 
+def test_a_saved_plate_locator_is_a_locator_file(tiny_locator, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    from skplate.cli._locator import load_locator
+    from skplate.persistence import ModelFileError, save_model
+
+    save_model(tiny_locator, tmp_path / "locator.joblib")
+    save_model(FrozenEstimator(tiny_locator), tmp_path / "frozen.joblib")
+    for name in ("locator.joblib", "frozen.joblib"):
+        loaded = load_locator(str(tmp_path / name))
+        assert type(loaded).__name__ == "PlateLocator" and loaded.n_photos_ == 40
+    save_model(type(tiny_locator)(), tmp_path / "unfitted.joblib")
+    with pytest.raises(ModelFileError, match=r"unfitted\.joblib: the PlateLocator .* not fitted"):
+        load_locator(str(tmp_path / "unfitted.joblib"))
+
+
 def test_train_locator_errors(tiny_model_file, tmp_path, capsys):
     base = ["train", *TINY_TRAINING, "--out", str(tmp_path / "m.skplate")]
     # A model without a locator, a missing file: before any training.
@@ -189,7 +205,10 @@ def test_train_locator_errors(tiny_model_file, tmp_path, capsys):
 
 
 def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
-    from skplate.persistence import load_model
+    """--train-locator trains a PlateLocator on UC3M-LP's photos and boxes (here the
+    locator alone: test_train_saves_the_locator_it_is_given saves one with a model)."""
+    from skplate.cli._locator import check_locator_args, get_locator
+    from skplate.cli._log import Log
 
     root = tmp_path / "uc3m"
     for kind in ("images", "labels"):
@@ -200,16 +219,18 @@ def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
         (root / "LP" / "labels" / "train" / f"0000{index}.txt").write_text(
             f"0 {(x1 + x2) / 320} {(y1 + y2) / 320} {(x2 - x1) / 160} {(y2 - y1) / 160}\n"
         )
-    out = tmp_path / "m.joblib"
-    argv = ["train", *TINY_TRAINING, "--out", str(out), "--train-locator", str(root),
-            "--locator-epochs", "1", "--random-state", "3"]
-    assert cli.main(argv) == 0
-    locator = load_model(out).locator_.estimator
+    args = cli.build_parser().parse_args(
+        ["train", "--train-locator", str(root), "--locator-epochs", "1", "--random-state", "3"]
+    )
+    check_locator_args(args)
+    locator, record = get_locator(args, Log(quiet=True, verbose=0))
     assert locator.n_photos_ == 3 and locator.epochs == 1 and locator.random_state == 3
-    record = json.loads(Path(f"{out}.json").read_text())["locator"]
+    assert len(locator.history_) == 1 and len(locator.predict(plates.images[:1])) == 1
     assert record["source"] == str(root) and record["n_photos"] == 3
-    # evaluate --locate refuses UC3M-LP's plate crops.
-    assert cli.main(["evaluate", "--model", str(out), "--plates", str(root), "--locate"]) == 2
+    assert record["params"] == {"epochs": 1, "random_state": 3}
+    # evaluate --locate refuses UC3M-LP's plate crops (before loading the model).
+    argv = ["evaluate", "--model", str(tmp_path / "none.skplate"), "--plates", str(root)]
+    assert cli.main([*argv, "--locate"]) == 2
     assert "UC3M-LP's plates are read as crops" in capsys.readouterr().err
 
 
