@@ -247,19 +247,27 @@ def test_evaluate_locate_scores_and_reports(tiny_located_model_file, tiny_model_
         (root / "labels" / f"{text}.txt").write_text(
             f"0 {(x1 + x2) / 640} {(y1 + y2) / 640} {(x2 - x1) / 320} {(y2 - y1) / 320}\n"
         )
+    # A labelled plate the locator cannot find: a flat photo.
+    assert cv2.imwrite(str(root / "images" / "1111AAA.png"), np.full((320, 320, 3), 128, np.uint8))
+    (root / "labels" / "1111AAA.txt").write_text("0 0.5 0.5 0.2 0.05\n")
     scores, report = tmp_path / "scores.json", tmp_path / "report.html"
     argv = ["evaluate", "--model", str(tiny_located_model_file), "--plates", str(root),
             "--format", "any", "--locate", "--json", str(scores), "--report", str(report)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert "located 3/3 true boxes at IoU >= 0.5" in out  # measured: all found, no false box
-    locating = json.loads(scores.read_text())["locating"]
-    assert locating["photos"] == locating["true_boxes"] == 3
+    assert "located 3/4 true boxes at IoU >= 0.5" in out  # measured: no false box
+    evaluated = json.loads(scores.read_text())
+    assert evaluated["total"] == 4
+    locating = evaluated["locating"]
+    assert locating["photos"] == locating["true_boxes"] == 4
     assert locating["found"] == locating["best_box_right"] == 3
-    assert locating["unmatched_boxes"] == 0 and locating["photos_without_box"] == 0
+    assert locating["boxes"] == 3 and locating["unmatched_boxes"] == 0
+    assert locating["photos_without_box"] == 1
+    assert locating["average_precision"] == pytest.approx(0.75)
     page = report.read_text()
-    assert page.count('src="data:image/jpeg;base64,') == 3  # each photo once
-    assert page.count('class="pbox truth"') == 3 and page.count('class="pbox found"') == 3
+    assert page.count('src="data:image/jpeg;base64,') == 4  # each photo once
+    assert page.count('class="pbox truth"') == 4 and page.count('class="pbox found"') == 3
+    assert page.count("no plate found in this photo") == 1
     assert "the plate boxes the locator found" in page  # the legend
 
     # A model without a locator cannot --locate.
