@@ -165,6 +165,10 @@ def _photo_figure(
     boxes the locator found (blue: solid the one read, dashed the others, each with its
     score) and the true box(es) (magenta) drawn over it in CSS."""
     height, width = image.shape[:2]
+    if image.dtype == np.uint16:  # JPEG holds 8 bits per channel
+        image = (image >> 8).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     factor = min(1.0, _PHOTO_WIDTH / width)
     if factor < 1:
         size = (max(1, round(width * factor)), max(1, round(height * factor)))

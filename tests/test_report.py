@@ -190,3 +190,23 @@ def test_report_segments_in_parallel_with_n_jobs(report, recognizer, plates, tmp
     path = build_report(parallel, samples, truths, path=tmp_path / "parallel.html")
     assert calls == [(2, len(samples))]  # one batch, cut into chunks of one plate
     assert _sections(path.read_text(encoding="utf-8")) == _sections(text)
+
+
+def test_located_photo_is_drawn_small_with_its_boxes():
+    import base64
+
+    import cv2
+
+    from skplate.report import _photo_figure
+
+    photo = np.full((100, 960, 4), 40000, dtype=np.uint16)  # 16-bit BGRA: shown as 8-bit BGR
+    found = np.array([[96, 20, 192, 40, 0.91], [480, 50, 576, 70, 0.6]])
+    html = _photo_figure(photo, found, np.array([[100, 22, 190, 40]]), "car <1>")
+    (data,) = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', html)
+    shown = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_UNCHANGED)
+    assert shown.shape == (50, 480, 3) and abs(int(shown.mean()) - 40000 // 256) <= 1
+    # Boxes in percent of the photo, so they sit right whatever size it is shown at.
+    assert 'class="pbox found" style="left:10.00%;top:20.00%;width:10.00%' in html
+    assert 'class="pbox found other" style="left:50.00%' in html and "<b>0.60</b>" in html
+    assert html.count('class="pbox truth"') == 1 and "car &lt;1&gt;" in html
+    assert "2 boxes found" in html
