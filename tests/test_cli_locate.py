@@ -190,6 +190,15 @@ def test_a_saved_plate_locator_is_a_locator_file(tiny_locator, tmp_path):
         load_locator(str(tmp_path / "unfitted.joblib"))
 
 
+def test_train_help_quotes_the_locator_defaults(capsys):
+    from skplate.locate import PlateLocator
+
+    assert cli.main(["train", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"(default: PlateLocator's, {PlateLocator().epochs})" in out
+    assert f"for the default {PlateLocator().epochs} passes" in out
+
+
 def test_train_locator_errors(tiny_model_file, tmp_path, capsys):
     base = ["train", *TINY_TRAINING, "--out", str(tmp_path / "m.skplate")]
     # A model without a locator, a missing file: before any training.
