@@ -334,8 +334,9 @@ def test_recognizer_photo_errors(reader, synthetic):
 def test_learns_uc3m_plates():
     """A short training (20 passes over 400 UC3M photos, about 90 s of CPU) already finds
     most plates of 200 other photos. Measured (seed 0): of the 153 plates >= 20 px wide,
-    0.82 found at IoU >= 0.3 and 0.42 at IoU >= 0.5 among the boxes scoring >= 0.1. The
-    full training's figures come from benchmarks/locate.py."""
+    0.90 found at IoU >= 0.3 and 0.72 at IoU >= 0.5 among the boxes scoring >= 0.1 (0.82
+    and 0.42 without the pyramid's enlarged level). The full training's figures come
+    from benchmarks/locate.py."""
     import os
     from pathlib import Path
 
@@ -350,6 +351,30 @@ def test_learns_uc3m_plates():
     truths = boxes[1380:]
     detections = locator.predict(images[1380:])
     wide = np.concatenate([t[:, 2] - t[:, 0] for t in truths]) >= 20
-    for iou, floor in ((0.3, 0.75), (0.5, 0.35)):
+    for iou, floor in ((0.3, 0.86), (0.5, 0.67)):
         _, _, found = match_detections(detections, truths, iou_threshold=iou)
         assert np.concatenate(found)[wide].mean() >= floor
+
+
+def test_enlarged_levels_keep_only_small_plates(fitted, synthetic, tmp_path):
+    """On a level above 1.0 only boxes narrower than ``small_plate_width`` (pixels at
+    ``image_size``) are kept; level 1.0 keeps every box; old locators keep theirs."""
+    images, _ = synthetic
+    joblib.dump(fitted, tmp_path / "locator.joblib")
+    locator = joblib.load(tmp_path / "locator.joblib")
+    at_one = fitted.predict(images[40:])
+    locator.set_params(pyramid=(1.0,), small_plate_width=1.0)
+    for a, b in zip(at_one, locator.predict(images[40:]), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+    locator.set_params(pyramid=(2.0,), small_plate_width=None)
+    enlarged = locator.predict(images[40:])
+    assert sum(len(d) for d in enlarged) >= 6  # the plates are found on the enlarged photos
+    locator.set_params(small_plate_width=1e9)  # no box is wider: as None
+    assert [len(d) for d in locator.predict(images[40:])] == [len(d) for d in enlarged]
+    locator.set_params(small_plate_width=1.0)
+    assert all(len(d) == 0 for d in locator.predict(images[40:]))
+    state = fitted.__getstate__()
+    del state["small_plate_width"]
+    old = PlateLocator.__new__(PlateLocator)
+    old.__setstate__(state)
+    assert old.small_plate_width is None
