@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["PlateReading"]
+__all__ = ["PlateReading", "photo_reading_order"]
 
 
 @dataclass
@@ -42,3 +42,16 @@ class PlateReading:
     error: str = ""
     box: tuple[int, int, int, int] | None = None
     box_score: float | None = None
+
+
+def photo_reading_order(reading: PlateReading) -> tuple[bool, float, float]:
+    """Sort key of the plates located in one photo: the readings that fit a format first,
+    most confident first; then the others, best ``box_score`` first.
+
+    The first plate so sorted is the photo's reading: a false box that outscores the
+    plate but reads nothing, or reads with less confidence, does not stand for it.
+    """
+    score = -1.0 if reading.box_score is None else reading.box_score
+    if reading.text:
+        return (False, -reading.confidence, -score)
+    return (True, 0.0, -score)

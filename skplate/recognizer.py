@@ -23,7 +23,7 @@ from .locate import has_photos, locate_samples
 from .metrics import plate_accuracy, visible_text
 from .normalize import CharNormalizer
 from .persistence import VERSION_KEY
-from .reading import PlateReading
+from .reading import PlateReading, photo_reading_order
 from .samples import PlateSample, check_sample, check_samples, clip_box
 from .segment import CharacterSegmenter, Segments
 from .voting import hard_vote, soft_vote
@@ -161,7 +161,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     ``X`` is a sequence of :class:`~skplate.samples.PlateSample` (or ``(image, box)``
     tuples); ``y`` the plate strings. With a fitted ``locator``, a sample whose box is
     None (``PlateSample(photo, None)``) is a photo whose plates are found first:
-    :meth:`predict_plates` reads every plate found, :meth:`predict` the best-scored one.
+    :meth:`predict_plates` reads every plate found, :meth:`predict` the one read with
+    the most confidence (the recognizer checks the locator's boxes).
     The recognizer is not a ``ClassifierMixin``: plate texts are not a fixed set of
     classes, and cross-validation must not stratify on them.
 
@@ -613,8 +614,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         ----------
         X : sequence of PlateSample or (image, box)
             The photos and their plate boxes; a photo without a box (None) is read at
-            its best-scored located plate (see :meth:`predict_plates`), and gives an
-            empty reading when no plate is found.
+            the located plate read with the most confidence (see :meth:`predict_plates`),
+            and gives an empty reading when no plate is found.
         errors : {"raise", "record"}, default="raise"
             What a sample that cannot be read (bad image, empty box) does: raise an error
             naming it, or give a reading with ``text=""`` and the reason in ``error`` while
@@ -673,8 +674,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         -------
         plates : list of list of PlateReading
             Per sample, in order: one reading for a sample with a box; for a photo, one
-            reading per located plate, best ``box_score`` first (an empty list when no
-            plate was found). Each reading's ``box`` is the box it read.
+            reading per located plate (an empty list when no plate was found), the most
+            confident readings first, then those that fit no format by ``box_score``. The
+            first is the photo's reading (:meth:`predict`): the recognizer checks the
+            locator's boxes, so a false box that outscores the plate but reads nothing,
+            or reads with less confidence, does not stand for the photo. Each
+            reading's ``box`` is the box it read.
         """
         check_is_fitted(self, "variant_weights_")
         if errors not in ("raise", "record"):
@@ -692,10 +697,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 reading.box = clip_box(sample[1], image.shape, name="box")
             reading.box_score = None if np.isnan(box_score) else float(box_score)
             plates[owner].append(reading)
+        for index, readings_of_photo in enumerate(plates):
+            if len(readings_of_photo) > 1:
+                plates[index] = sorted(readings_of_photo, key=photo_reading_order)
         return plates
 
     def predict(self, X: Sequence[PlateSample]) -> np.ndarray:
-        """Read every plate (for a photo without a box, its best-scored located plate).
+        """Read every plate (for a photo without a box, its most confidently read plate).
 
         Returns
         -------

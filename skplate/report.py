@@ -390,22 +390,35 @@ def _batch_cards(
 
 
 def _locate(recognizer, X: Sequence, true_boxes: Sequence | None):
-    """Replace each photo without a box by its best-scored located plate, as ``predict``
-    reads it; return the samples, the photos' pictures by index, and the indices of the
-    photos where no plate was found, or that could not be located (index -> reason)."""
+    """Replace each photo without a box by the located plate ``predict`` reads (the most
+    confident reading, :func:`~skplate.reading.photo_reading_order`); return the samples,
+    the photos' pictures by index, and the indices of the photos where no plate was
+    found, or that could not be located (index -> reason)."""
     from .locate import has_photos, locate_samples
+    from .reading import photo_reading_order
     from .samples import PlateSample
 
     if not has_photos(X):
         return list(X), {}, {}, {}
     located = locate_samples(getattr(recognizer, "locator_", None), X, errors="record")
+    # Only the photos with several plates need reading to know which one predict reads.
+    owners = np.asarray(located.owners)
+    several = [i for i in range(len(owners)) if np.count_nonzero(owners == owners[i]) > 1]
+    rank: dict[int, tuple] = {}
+    if several:
+        readings = recognizer.predict_readings(
+            [located.samples[i] for i in several], errors="record"
+        )
+        for i, reading in zip(several, readings, strict=True):
+            reading.box_score = float(located.box_scores[i])
+            rank[i] = photo_reading_order(reading)
     samples: list = list(X)
     photos: dict[int, str] = {}
     empty: dict[int, str] = {}
     for index in range(len(X)):
         if index in located.failures or not _needs_locating(X[index]):
             continue
-        mine = np.flatnonzero(located.owners == index)
+        mine = sorted(np.flatnonzero(owners == index), key=lambda i: rank.get(i, ()))
         boxes = np.array(
             [[*located.samples[i][1], located.box_scores[i]] for i in mine], dtype=float
         ).reshape(-1, 5)
@@ -414,7 +427,7 @@ def _locate(recognizer, X: Sequence, true_boxes: Sequence | None):
             truth = np.asarray(true_boxes[index], dtype=float).reshape(-1, 4)
         name = _sample_name(X[index], index)
         photos[index] = _photo_figure(X[index][0], boxes, truth, name)
-        if len(mine):  # the best-scored plate, under the photo's own name
+        if len(mine):  # the plate predict reads, under the photo's own name
             samples[index] = PlateSample(X[index][0], located.samples[mine[0]][1], name)
         else:
             empty[index] = photos[index]
@@ -552,7 +565,7 @@ def _summary(
     if located:
         legend += (
             '<p class="legend">photos: <span class="found">blue</span> the plate boxes the '
-            "locator found, with their scores (solid: the best-scored one, which is read; "
+            "locator found, with their scores (solid: the one read, the most confident reading; "
             'dashed: the others), <span class="truth">magenta</span> the true box.</p>'
         )
     return (
@@ -580,7 +593,7 @@ def build_report(
     hits and the character accuracy heads the page.
 
     A photo without a box (``PlateSample(image, None)``) is located with the recognizer's
-    ``locator`` and read at its best-scored plate, as ``predict`` reads it; its section
+    ``locator`` and read at the plate ``predict`` reads (the most confident reading); its section
     also shows the photo with every box found (blue, with its score) and, given
     ``true_boxes``, the true box (magenta). A photo in which no plate is found is listed
     with its picture.

@@ -90,8 +90,10 @@ def test_predict_locates_every_plate(tiny_located_model_file, photos, tmp_path, 
     for name in ("two.png", "one.png"):
         found = by_image[str(folder / name)]
         assert len(found) == len(truths[str(folder / name)])  # measured: no false box
-        scores = [r["box_score"] for r in found]
-        assert scores == sorted(scores, reverse=True) and all(0.5 <= s <= 1 for s in scores)
+        # The photo's reading first: readings that fit by confidence, then the others.
+        order = [(not r["text"], -r["confidence"] if r["text"] else -r["box_score"])
+                 for r in found]
+        assert order == sorted(order) and all(0.5 <= r["box_score"] <= 1 for r in found)
         for record in found:
             assert record["error"] is None and 0 <= record["confidence"] <= 1
             assert all(isinstance(v, int) for v in record["box"])
@@ -269,7 +271,7 @@ def test_evaluate_locate_scores_and_reports(tiny_located_model_file, tiny_model_
     assert evaluated["total"] == 4
     locating = evaluated["locating"]
     assert locating["photos"] == locating["true_boxes"] == 4
-    assert locating["found"] == locating["best_box_right"] == 3
+    assert locating["found"] == locating["read_box_right"] == 3
     assert locating["boxes"] == 3 and locating["unmatched_boxes"] == 0
     assert locating["photos_without_box"] == 1
     assert locating["average_precision"] == pytest.approx(0.75)

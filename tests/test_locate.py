@@ -6,7 +6,7 @@ from __future__ import annotations
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GridSearchCV
@@ -21,6 +21,7 @@ from skplate.locate import (
     non_max_suppression,
 )
 from skplate.locate._network import STRIDE, decode_maps, encode_targets
+from skplate.reading import PlateReading
 from skplate.samples import PlateSample
 
 
@@ -275,17 +276,66 @@ def test_bad_boxes_are_named(synthetic):
 
 # ----------------------------------------------------------------------------- recognizer
 @pytest.fixture(scope="module")
-def reader(fitted):
-    """A recognizer with a tiny synthetic-character network and the fitted locator."""
-    from skplate.recognizer import make_plate_recognizer
+def tiny_classifier():
+    """A tiny network trained on synthetic characters (3 epochs)."""
     from skplate.training import load_training_chars, train_char_classifier
 
     chars = load_training_chars(("synthetic",), synthetic_per_class=30, random_state=0)
     classifier, _ = train_char_classifier(chars, epochs=3, random_state=0)
-    return make_plate_recognizer(classifier, plate_format="any", locator=fitted).fit([])
+    return classifier
+
+
+@pytest.fixture(scope="module")
+def reader(fitted, tiny_classifier):
+    """A recognizer with a tiny synthetic-character network and the fitted locator."""
+    from skplate.recognizer import make_plate_recognizer
+
+    return make_plate_recognizer(tiny_classifier, plate_format="any", locator=fitted).fit([])
+
+
+class FixedBoxes(BaseEstimator):
+    """A locator that finds the same boxes in every photo (to test the recognizer)."""
+
+    def __init__(self, detections=None):
+        self.detections = detections
+
+    def fit(self, images=None, boxes=None):
+        self.detections_ = np.asarray(self.detections, dtype=float).reshape(-1, 5)
+        return self
+
+    def predict(self, images):
+        return [self.detections_.copy() for _ in images]
+
+
+def test_the_photo_is_read_at_its_most_confident_plate(tiny_classifier, synthetic):
+    """A false box scored above the plate, over plain background, reads nothing: the
+    photo's reading is the plate's, listed first, and predict gives it."""
+    from skplate.reading import photo_reading_order
+    from skplate.recognizer import make_plate_recognizer
+
+    images, boxes = synthetic
+    photo = np.hstack([images[40], np.full_like(images[40], 128)])
+    false_box, plate_box = [200.0, 70.0, 280.0, 90.0, 0.9], [*boxes[40][0], 0.6]
+    locator = FixedBoxes([false_box, plate_box]).fit()
+    model = make_plate_recognizer(tiny_classifier, plate_format="any", locator=locator)
+    plates = model.fit([]).predict_plates([PlateSample(photo, None, "photo")])[0]
+    assert [r.box_score for r in plates] == [0.6, 0.9]
+    assert plates[0].text and not plates[1].text
+    assert model.predict([PlateSample(photo, None, "photo")])[0] == plates[0].text
+    # Among readings that fit, the most confident first; then the rest by box score.
+    order = sorted(
+        [PlateReading("", 0.0, box_score=0.9), PlateReading("AB", 0.4, box_score=0.8),
+         PlateReading("", 0.0, box_score=0.95), PlateReading("CD", 0.7, box_score=0.5)],
+        key=photo_reading_order,
+    )
+    assert [(r.text, r.box_score) for r in order] == [
+        ("CD", 0.5), ("AB", 0.8), ("", 0.95), ("", 0.9)
+    ]
 
 
 def test_recognizer_reads_every_located_plate(reader, synthetic):
+    from skplate.reading import photo_reading_order
+
     images, boxes = synthetic
     flat = np.full((120, 160, 3), 128, dtype=np.uint8)
     X = [PlateSample(image, None, f"photo{i}") for i, image in enumerate(images[40:])]
@@ -298,8 +348,8 @@ def test_recognizer_reads_every_located_plate(reader, synthetic):
     assert given[0].box == tuple(int(v) for v in boxes[40][0])
     found = 0
     for readings, truth in zip(plates[:8], boxes[40:], strict=True):
-        scores = [r.box_score for r in readings]
-        assert scores == sorted(scores, reverse=True)
+        order = [photo_reading_order(r) for r in readings]
+        assert order == sorted(order)  # the photo's reading first
         found += any(box_iou([r.box], truth)[0, 0] >= 0.5 for r in readings)
     assert found >= 6
     # A located plate reads as the same box given by hand, and predict keeps the best.

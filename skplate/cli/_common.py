@@ -202,7 +202,8 @@ def read(
     With a list ``plates``, every plate of every sample is read
     (:meth:`~skplate.recognizer.PlateRecognizer.predict_plates`: each plate the locator
     finds in a photo without a box) and appended to it, one list per sample; the reading
-    returned for a sample is its first (best-scored) plate, as ``predict_readings`` gives.
+    returned for a sample is its first plate (the most confident reading), as
+    ``predict_readings`` gives.
     """
     from ..reading import PlateReading
 

@@ -128,7 +128,7 @@ def locating_scores(located: Sequence, true_boxes: Sequence) -> dict:
     Parameters
     ----------
     located : sequence of list of PlateReading
-        Per photo, the readings of the plates found, best-scored first.
+        Per photo, the readings of the plates found, the one read first.
     true_boxes : sequence of box
         Per photo, its true plate box.
     """
@@ -152,7 +152,7 @@ def locating_scores(located: Sequence, true_boxes: Sequence) -> dict:
         "photos": len(truths),
         "true_boxes": n_true,
         "found": int(np.concatenate(found).sum()) if n_true else 0,
-        "best_box_right": int(best),
+        "read_box_right": int(best),
         "boxes": len(hits),
         "unmatched_boxes": int(len(hits) - hits.sum()),
         "photos_without_box": sum(len(d) == 0 for d in detections),
@@ -165,11 +165,11 @@ def print_locating(scores: dict) -> None:
     from ._output import percent
 
     n, threshold = scores["true_boxes"], scores["iou_threshold"]
-    found, best = scores["found"], scores["best_box_right"]
+    found, best = scores["found"], scores["read_box_right"]
     print(
         f"located {found}/{n} true boxes at IoU >= {threshold} "
-        f"({percent(found / n if n else float('nan'))}); the best-scored box (the one "
-        f"read) is right on {best}/{scores['photos']} photos"
+        f"({percent(found / n if n else float('nan'))}); the box read (the most "
+        f"confident reading) is right on {best}/{scores['photos']} photos"
     )
     print(
         f"boxes found {scores['boxes']} ({scores['unmatched_boxes']} matching no true box), "

@@ -23,15 +23,15 @@ read them with --format any, as a fixed-length format such as spanish (7 charact
 cannot give the 5 visible ones.
 
 --locate reads each photo where the model's plate locator finds its plates, as 'predict'
-does for a photo without a box: the best-scored box found is the photo's reading (none
-found: an empty reading), the labelled box is not used for reading. The scores then say
-how well locating and reading do together, and the locating figures follow: how many
-labelled boxes a found box overlaps at IoU >= 0.5, on how many photos the best-scored box
-(the one read) does, the boxes found matching no labelled box (a plate left unlabelled
-counts too), the photos where none was found, and the average precision; --json writes
-them under "locating", and --report draws the boxes found and the labelled one on each
-photo. It needs whole photos (test6Training), not UC3M-LP's plate crops, and a model
-holding a plate locator ('skplate train --locator FILE' or '--train-locator').
+does for a photo without a box: of the boxes found, the one read with the most
+confidence is the photo's reading (none found: an empty reading), the labelled box is not
+used for reading. The scores then say how well locating and reading do together, and the
+locating figures follow: how many labelled boxes a found box overlaps at IoU >= 0.5, on
+how many photos the box read does, the boxes found matching no labelled box (a plate left
+unlabelled counts too), the photos where none was found, and the average precision;
+--json writes them under "locating", and --report draws the boxes found and the labelled
+one on each photo. It needs whole photos (test6Training), not UC3M-LP's plate crops, and a
+model holding a plate locator ('skplate train --locator FILE' or '--train-locator').
 
 examples:
   skplate evaluate --model model.joblib --format spanish
@@ -83,7 +83,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--locate",
         action="store_true",
-        help="read each photo at the plate its locator finds (best-scored box), not at the "
+        help="read each photo at the plate its locator finds (the most confident reading), "
+        "not at the "
         "labelled box; print the locating figures too",
     )
     add_batch_size(parser)

@@ -29,7 +29,9 @@ The plate box comes from --box (pixels) or --label (a YOLO label file, class 0 =
 both apply to every image. Without them, labels/<stem>.txt next to the image's images/
 folder is used; an image with no such label is located: when the model holds a plate
 locator ('skplate train --locator FILE' or '--train-locator'), every plate it finds in
-the photo is read, one row per plate, the best-scored first. --locate locates every
+the photo is read, one row per plate: the most confident reading first (the photo's
+reading, as 'evaluate --locate' scores it), then the others, and those that fit no format
+last, by the locator's score. --locate locates every
 image, even where a label exists. A photo in which no plate is found gets one row with an
 empty text and no box: that is no error.
 
@@ -220,7 +222,7 @@ def read_stream(model: object, names: Sequence[str], args: argparse.Namespace) -
 
     Only one batch of images is held: the next one is read when the caller asks for it.
     An image with a box gives one row; a photo whose plates were located one row per plate
-    found, best-scored first, or one empty reading without a box when none was found. An
+    found, the photo's reading first, or one empty reading without a box when none was found. An
     image that cannot be read or boxed gets an empty reading whose ``error`` says why;
     one whose box does not fit it is recorded by ``predict_plates(errors="record")``.
     """
