@@ -1,0 +1,123 @@
+"""In-domain figures on UC3M-LP: networks trained with real plate characters, read held out.
+
+Usage::
+
+    SKPLATE_DATA=../shared/data python benchmarks/uc3m_cv.py --seed 0 [--run-folds 1] \
+        [--sources goodimg,fnt,synthetic,plates,junk,uc3m] [--baseline model_0.joblib] \
+        [--json uc3m_cv_0.json]
+
+The 2,056 crops of UC3M-LP's training split are split into ``--folds`` folds grouped by
+photo (``GroupKFold`` on ``photo_ids``: two plates of one photo never straddle folds). For
+each of the first ``--run-folds`` folds a recipe network is trained (seed ``--seed``) on
+``--sources``, whose ``uc3m`` characters come from the other folds' photos only; the
+recognizer (format ``any``) then reads the held-out crops, and the 117 reference plates
+(``--format any``) and the 21 Spanish ones (``--format spanish``) as the cross-dataset
+check. ``--baseline MODEL`` also reads the same held-out crops with a saved model (one
+trained without UC3M, for the comparison). Figures as in ``benchmarks/uc3m.py``: plates
+read right (the visible characters, in order) for type A by day, at night and together,
+and for all types.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from uc3m import figures  # benchmarks/ is not a package: its folder is on sys.path
+
+GROUPS = ("A day", "A night", "A", "all")
+
+
+def _line(name: str, run: dict) -> str:
+    cells = [f"{group} {100 * run[group]['accuracy']:.1f} %" for group in GROUPS]
+    return f"{name:<22} " + ", ".join(cells)
+
+
+def _reference(model: object) -> dict[str, int]:
+    """Plates read right of the 117 (format any) and the 21 Spanish (format spanish)."""
+    from skplate.datasets import load_plates
+    from skplate.metrics import is_read_right
+
+    hits = {}
+    for plate_format in ("any", "spanish"):
+        data = load_plates(plate_format=None if plate_format == "any" else plate_format)
+        model.set_params(plate_format=plate_format).fit([])
+        predicted = model.predict(data.samples)
+        hits[plate_format] = int(sum(map(is_read_right, data.target, predicted)))
+    return hits
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0, help="the network's seed")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--run-folds", type=int, default=None, help="run only the first K")
+    parser.add_argument(
+        "--sources",
+        default="goodimg,fnt,synthetic,plates,junk,uc3m",
+        help="training sources, comma-separated (default: the recipe's and uc3m)",
+    )
+    parser.add_argument("--baseline", default=None, help="also read the folds with this model")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args(argv)
+
+    from sklearn.model_selection import GroupKFold
+
+    from skplate.datasets import load_uc3m_crops
+    from skplate.persistence import load_model
+    from skplate.recognizer import make_plate_recognizer
+    from skplate.training import load_training_chars, train_char_classifier
+
+    crops = load_uc3m_crops()
+    sources = tuple(s.strip() for s in args.sources.split(","))
+    splits = list(GroupKFold(args.folds).split(crops.samples, groups=crops.photo_ids))
+    baseline = load_model(args.baseline) if args.baseline else None
+    print(f"{len(crops.samples)} crops, {args.folds} folds by photo; sources {sources}")
+    runs = []
+    for number, (train, test) in enumerate(splits[: args.run_folds or args.folds]):
+        photos = sorted(set(crops.photo_ids[train]))
+        chars = load_training_chars(sources, random_state=args.seed, uc3m_photo_ids=photos)
+        start = time.process_time()
+        classifier, report = train_char_classifier(chars, random_state=args.seed)
+        model = make_plate_recognizer(classifier, plate_format="any").fit([])
+        held_out = [crops.samples[i] for i in test]
+        run = {
+            "fold": number,
+            "n_chars": len(chars.images),
+            "train_cpu_s": time.process_time() - start,
+            "goodimg": report.held_out_accuracy,
+            "uc3m": figures(
+                crops.target[test], model.predict(held_out), crops.plate_types[test],
+                crops.light[test],
+            ),
+            "reference": _reference(model),
+        }
+        print(_line(f"fold {number}, trained", run["uc3m"]))
+        if baseline is not None:
+            run["baseline"] = figures(
+                crops.target[test], baseline.predict(held_out), crops.plate_types[test],
+                crops.light[test],
+            )
+            print(_line(f"fold {number}, baseline", run["baseline"]))
+        print(
+            f"fold {number}: {run['n_chars']} characters, {run['train_cpu_s']:.0f} s CPU, "
+            f"GoodImg {100 * run['goodimg']:.1f} %, 117 plates {run['reference']['any']}, "
+            f"21 Spanish {run['reference']['spanish']}",
+            flush=True,
+        )
+        runs.append(run)
+    if args.json is not None:
+        payload = {"seed": args.seed, "sources": sources, "baseline": args.baseline, "runs": runs}
+        args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
