@@ -145,19 +145,10 @@ def synthetic(synthetic_photos):
 
 
 def _small(**params) -> PlateLocator:
-    defaults = dict(
-        image_size=160,
-        width=8,
-        epochs=15,
-        batch_size=8,
-        crop_size=96,
-        scale_range=(0.8, 1.25),
-        pyramid=(1.0,),
-        learning_rate=5e-3,
-        score_threshold=0.5,
-        random_state=0,
-    )
-    return PlateLocator(**{**defaults, **params})
+    """A small locator: conftest's ``tiny_locator`` parameters, updated by ``params``."""
+    from conftest import TINY_LOCATOR_PARAMS
+
+    return PlateLocator(**{**TINY_LOCATOR_PARAMS, **params})
 
 
 @pytest.fixture(scope="module")
