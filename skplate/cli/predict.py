@@ -30,10 +30,10 @@ both apply to every image. Without them, labels/<stem>.txt next to the image's i
 folder is used; an image with no such label is located: when the model holds a plate
 locator ('skplate train --locator FILE' or '--train-locator'), every plate it finds in
 the photo is read, one row per plate: the most confident reading first (the photo's
-reading, as 'evaluate --locate' scores it), then the others, and those that fit no format
-last, by the locator's score. --locate locates every
-image, even where a label exists. A photo in which no plate is found gets one row with an
-empty text and no box: that is no error.
+reading, as 'evaluate --locate' scores it), then the others, and those that fit no
+format last, by the locator's score. --locate locates every image, even where a label
+exists. A photo in which no plate is found gets one row with an empty text and no box:
+that is no error.
 
 Images are read --batch-size at a time, and each batch's rows are written (and flushed)
 before the next batch is read: memory holds one batch, however many images there are.
@@ -55,9 +55,8 @@ and is empty (null) on an error row and on a photo where no plate was found. The
 the plate's pixels X1,Y1,X2,Y2 as read, whole numbers, X2 and Y2 exclusive: the box
 found, or the one given (clipped to the image); empty (null) when no plate was read.
 box_score is the locator's score of a found box (three decimals), empty (null) for a
-given box. --output FILE is written to a temporary file beside
-it and renamed onto FILE at the end: a run that fails or is interrupted leaves an
-existing FILE as it was.
+given box. --output FILE is written to a temporary file beside it and renamed onto FILE
+at the end: a run that fails or is interrupted leaves an existing FILE as it was.
 
 An image that cannot be read (a missing or corrupt file, a missing or bad label, a box
 outside the image) gets an error row with the reason, the other images are read, and
