@@ -65,6 +65,16 @@ def _rates(detections, truths) -> dict[str, float]:
     }
 
 
+def clone_with_threshold(locator, threshold: float):
+    """A copy of the fitted ``locator`` (its network shared) returning boxes from
+    ``threshold``."""
+    import copy
+
+    copied = copy.copy(locator)
+    copied.score_threshold = threshold
+    return copied
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -80,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", default=None, help="write the figures to this file")
     parser.add_argument(
-        "--save", default=None, help="save the first fold's fitted locator here (joblib)"
+        "--save",
+        default=None,
+        help="save the first fold's fitted locator here (joblib), with its own threshold",
     )
     args = parser.parse_args(argv)
 
@@ -100,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(ref_images)} reference photos"
     )
 
+    # Located at the least threshold reported; the saved locator keeps its own.
+    saved_threshold = params.get("score_threshold", PlateLocator().score_threshold)
     params["score_threshold"] = min(args.thresholds)
     folds = list(KFold(args.folds, shuffle=True, random_state=args.seed).split(photos))
     folds = folds[: args.run_folds or args.folds]
@@ -120,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.save and number == 0:
             import joblib
 
-            joblib.dump(locator, args.save)
+            joblib.dump(clone_with_threshold(locator, saved_threshold), args.save)
         detections = locator.predict([photos[i] for i in test])
         truths = [boxes[i] for i in test]
         pooled_det += detections
