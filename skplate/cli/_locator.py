@@ -38,6 +38,14 @@ def model_locator(model: object) -> object | None:
     return None if locator is None else _inner(locator)
 
 
+def require_locator(model: object, path: str) -> None:
+    """Refuse ``--locate`` with a model (loaded from ``path``) that holds no locator."""
+    if model_locator(model) is None:
+        raise ValueError(
+            f"{path}: --locate needs a model that holds a plate locator; {LOCATOR_HINT}."
+        )
+
+
 def load_locator(path: str) -> object:
     """The fitted plate locator saved in ``path``: a PlateLocator, or a model holding one.
 

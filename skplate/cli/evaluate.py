@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._common import check_format, configure_reading, load_plates, load_recognizer, score
-from ._locator import LOCATOR_HINT, locating_scores, model_locator, print_locating
+from ._locator import locating_scores, print_locating, require_locator
 from ._log import EXIT_FAILED, EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, model_options
 from ._output import format_label, print_readings, print_scores, write_json, write_results
@@ -104,10 +104,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
             "on UC3M-LP's photos with benchmarks/locate.py)."
         )
     model = load_recognizer(args.model, args.backend)
-    if args.locate and model_locator(model) is None:
-        raise ValueError(
-            f"{args.model}: --locate needs a model that holds a plate locator; {LOCATOR_HINT}."
-        )
+    if args.locate:
+        require_locator(model, args.model)
     plate_format = configure_reading(model, args, log)
     data, skipped = load_plates(
         args.plates, args.data_home, plate_format, log, all_plates=args.all_plates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._locator import locator_line
+from ._locator import LOCATOR_HINT, locator_line
 from ._log import EXIT_OK, Log
 from ._options import add_command
 from ._output import percent
@@ -93,8 +93,7 @@ def run(args: argparse.Namespace, log: Log) -> int:
         locator = info["locator"]
         _line(
             "plate locator",
-            "none (predict needs --box or labels; add one with 'skplate train --locator "
-            "FILE' or '--train-locator')"
+            f"none (predict needs --box or labels; {LOCATOR_HINT})"
             if locator is None
             else locator_line(locator)
             + (f" (from {locator['source']})" if locator.get("source") else ""),

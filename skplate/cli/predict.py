@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..persistence import atomic_open
 from ._common import check_format, configure_reading, load_recognizer
+from ._locator import LOCATOR_HINT, model_locator, require_locator
 from ._log import EXIT_FAILED, EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, box, model_options
 from ._output import CSV_HEADER, OUTPUT_FORMATS, error_message, format_rows, output_format
@@ -163,12 +164,6 @@ def expand_images(names: Sequence[str]) -> list[str]:
     return shown
 
 
-NO_LOCATOR_HINT = (
-    "or read it with a model that holds a plate locator (skplate train --locator FILE, "
-    "or --train-locator)"
-)
-
-
 def _plate_box(
     image_path: Path, shape: tuple[int, ...], args: argparse.Namespace, can_locate: bool
 ):
@@ -191,7 +186,8 @@ def _plate_box(
             return None
         raise ValueError(
             f"{image_path}: no plate box: give --box X1,Y1,X2,Y2 or --label FILE (no "
-            f"labels/{image_path.stem}.txt beside the images/ folder), {NO_LOCATOR_HINT}."
+            f"labels/{image_path.stem}.txt beside the images/ folder), or read it with a model "
+            f"that holds a plate locator: {LOCATOR_HINT}."
         )
     try:
         text = label.read_text(encoding="utf-8-sig")
@@ -210,11 +206,6 @@ def _load_sample(name: str, args: argparse.Namespace, can_locate: bool):
     return PlateSample(image, _plate_box(Path(name), image.shape, args, can_locate), name)
 
 
-def has_locator(model: object) -> bool:
-    """Whether a fitted recognizer holds a plate locator."""
-    return getattr(model, "locator_", None) is not None
-
-
 # -- reading -----------------------------------------------------------------------------------
 def read_stream(model: object, names: Sequence[str], args: argparse.Namespace) -> Iterator[list]:
     """Read the images ``args.batch_size`` at a time; yield each batch's (name, reading) rows.
@@ -227,7 +218,7 @@ def read_stream(model: object, names: Sequence[str], args: argparse.Namespace) -
     """
     from ..reading import PlateReading
 
-    can_locate = has_locator(model)
+    can_locate = model_locator(model) is not None
     for first in range(0, len(names), args.batch_size):
         rows: list = []
         samples: list = []  # rebound before the next batch is read: its images are freed
@@ -258,12 +249,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
     names = expand_images(args.images)  # usage errors before the model is loaded
     model = load_recognizer(args.model, args.backend)
     configure_reading(model, args, log)
-    if args.locate and not has_locator(model):
-        raise ValueError(
-            f"{args.model}: --locate needs a model that holds a plate locator; train one "
-            "with 'skplate train --locator FILE' (a saved PlateLocator or a model holding "
-            "one) or 'skplate train --train-locator'."
-        )
+    if args.locate:
+        require_locator(model, args.model)
     verbose = bool(log.verbose)
     n_rows = 0
     failed_images: set[str] = set()
