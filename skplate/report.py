@@ -390,48 +390,36 @@ def _batch_cards(
 
 
 def _locate(recognizer, X: Sequence, true_boxes: Sequence | None):
-    """Replace each photo without a box by the located plate ``predict`` reads (the most
-    confident reading, :func:`~skplate.reading.photo_reading_order`); return the samples,
+    """Replace each photo without a box by the located plate ``predict`` reads (the first
+    of :meth:`~skplate.recognizer.PlateRecognizer.predict_plates`); return the samples,
     the photos' pictures by index, and the indices of the photos where no plate was
     found, or that could not be located (index -> reason)."""
-    from .locate import has_photos, locate_samples
-    from .reading import photo_reading_order
     from .samples import PlateSample
 
-    if not has_photos(X):
+    to_locate = [index for index in range(len(X)) if _needs_locating(X[index])]
+    if not to_locate:
         return list(X), {}, {}, {}
-    located = locate_samples(getattr(recognizer, "locator_", None), X, errors="record")
-    # Only the photos with several plates need reading to know which one predict reads.
-    owners = np.asarray(located.owners)
-    several = [i for i in range(len(owners)) if np.count_nonzero(owners == owners[i]) > 1]
-    rank: dict[int, tuple] = {}
-    if several:
-        readings = recognizer.predict_readings(
-            [located.samples[i] for i in several], errors="record"
-        )
-        for i, reading in zip(several, readings, strict=True):
-            reading.box_score = float(located.box_scores[i])
-            rank[i] = photo_reading_order(reading)
+    found = recognizer.predict_plates([X[index] for index in to_locate], errors="record")
     samples: list = list(X)
     photos: dict[int, str] = {}
     empty: dict[int, str] = {}
-    for index in range(len(X)):
-        if index in located.failures or not _needs_locating(X[index]):
+    failures: dict[int, str] = {}
+    for index, plates in zip(to_locate, found, strict=True):
+        read = [r for r in plates if not r.error]
+        if plates and not read:  # the photo could not be located
+            failures[index] = plates[0].error
             continue
-        mine = sorted(np.flatnonzero(owners == index), key=lambda i: rank.get(i, ()))
-        boxes = np.array(
-            [[*located.samples[i][1], located.box_scores[i]] for i in mine], dtype=float
-        ).reshape(-1, 5)
+        boxes = np.array([[*r.box, r.box_score] for r in read], dtype=float).reshape(-1, 5)
         truth = None
         if true_boxes is not None and true_boxes[index] is not None:
             truth = np.asarray(true_boxes[index], dtype=float).reshape(-1, 4)
         name = _sample_name(X[index], index)
         photos[index] = _photo_figure(X[index][0], boxes, truth, name)
-        if len(mine):  # the plate predict reads, under the photo's own name
-            samples[index] = PlateSample(X[index][0], located.samples[mine[0]][1], name)
+        if read:  # the plate predict reads, under the photo's own name
+            samples[index] = PlateSample(X[index][0], read[0].box, name)
         else:
             empty[index] = photos[index]
-    return samples, photos, empty, located.failures
+    return samples, photos, empty, failures
 
 
 def _needs_locating(item: object) -> bool:
