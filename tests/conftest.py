@@ -29,19 +29,27 @@ def data_home() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small saved plate recognizer (format "any"), trained on synthetic characters only.
-
-    It needs no reference data and trains in about 10 s; its readings are poor, so use it
-    for plumbing (CLI, persistence, examples), not for accuracy.
-    """
-    from skplate.persistence import save_model
-    from skplate.recognizer import make_plate_recognizer
+def tiny_char_classifier():
+    """A small character network trained on synthetic characters only (30 per class, 3
+    epochs: about 10 s, no reference data). Shared: never change it."""
     from skplate.training import load_training_chars, train_char_classifier
 
     chars = load_training_chars(("synthetic",), synthetic_per_class=30, random_state=0)
     classifier, _ = train_char_classifier(chars, epochs=3, random_state=0)
-    model = make_plate_recognizer(classifier, plate_format="any").fit([])
+    return classifier
+
+
+@pytest.fixture(scope="session")
+def tiny_model_file(tiny_char_classifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small saved plate recognizer (format "any") reading with ``tiny_char_classifier``.
+
+    Its readings are poor, so use it for plumbing (CLI, persistence, examples), not for
+    accuracy.
+    """
+    from skplate.persistence import save_model
+    from skplate.recognizer import make_plate_recognizer
+
+    model = make_plate_recognizer(tiny_char_classifier, plate_format="any").fit([])
     return save_model(model, tmp_path_factory.mktemp("model") / "tiny.joblib")
 
 

@@ -267,21 +267,11 @@ def test_bad_boxes_are_named(synthetic):
 
 # ----------------------------------------------------------------------------- recognizer
 @pytest.fixture(scope="module")
-def tiny_classifier():
-    """A tiny network trained on synthetic characters (3 epochs)."""
-    from skplate.training import load_training_chars, train_char_classifier
-
-    chars = load_training_chars(("synthetic",), synthetic_per_class=30, random_state=0)
-    classifier, _ = train_char_classifier(chars, epochs=3, random_state=0)
-    return classifier
-
-
-@pytest.fixture(scope="module")
-def reader(fitted, tiny_classifier):
+def reader(fitted, tiny_char_classifier):
     """A recognizer with a tiny synthetic-character network and the fitted locator."""
     from skplate.recognizer import make_plate_recognizer
 
-    return make_plate_recognizer(tiny_classifier, plate_format="any", locator=fitted).fit([])
+    return make_plate_recognizer(tiny_char_classifier, plate_format="any", locator=fitted).fit([])
 
 
 class FixedBoxes(BaseEstimator):
@@ -298,7 +288,7 @@ class FixedBoxes(BaseEstimator):
         return [self.detections_.copy() for _ in images]
 
 
-def test_the_photo_is_read_at_its_most_confident_plate(tiny_classifier, synthetic):
+def test_the_photo_is_read_at_its_most_confident_plate(tiny_char_classifier, synthetic):
     """A false box scored above the plate, over plain background, reads nothing: the
     photo's reading is the plate's, listed first, and predict gives it."""
     from skplate.reading import photo_reading_order
@@ -308,7 +298,7 @@ def test_the_photo_is_read_at_its_most_confident_plate(tiny_classifier, syntheti
     photo = np.hstack([images[40], np.full_like(images[40], 128)])
     false_box, plate_box = [200.0, 70.0, 280.0, 90.0, 0.9], [*boxes[40][0], 0.6]
     locator = FixedBoxes([false_box, plate_box]).fit()
-    model = make_plate_recognizer(tiny_classifier, plate_format="any", locator=locator)
+    model = make_plate_recognizer(tiny_char_classifier, plate_format="any", locator=locator)
     plates = model.fit([]).predict_plates([PlateSample(photo, None, "photo")])[0]
     assert [r.box_score for r in plates] == [0.6, 0.9]
     assert plates[0].text and not plates[1].text
