@@ -58,6 +58,7 @@ def harvest_characters(
         if not text or not set(text) <= known:
             continue
         for row in plate_rows:
+            row = row[segments.span[row] == 1]  # the pieces, not the runs of them
             if len(row) == len(text):
                 picked.append(row)
                 labels.extend(text)

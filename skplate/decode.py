@@ -97,61 +97,100 @@ def _programmes(
     return allowed, lengths, rows
 
 
-def _best_assignments(
-    type_scores: np.ndarray, skip_scores: np.ndarray, switch_penalty: float
+def _best_paths(
+    type_scores: np.ndarray,
+    piece_skip: np.ndarray,
+    switch_penalty: float,
+    starts: np.ndarray,
+    stops: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dynamic programme over (segment, slot, type of the last character read), for
-    several formats' slots at once.
+    """Dynamic programme over (piece, slot, type of the last character read), for several
+    formats' slots at once.
 
-    ``type_scores[g, t, i, j]`` is the score of reading segment ``i`` in slot ``j`` of
-    format ``g`` as a character of type ``t`` (digit or letter; ``-inf`` where the slot
-    allows none, and in the slots past the format's length). A slot's scores depend only
-    on the slots before it, so the tables of a format also hold those of every format
-    that its first slots make up (:func:`_programmes`).
-    ``skip_scores[i]`` is the score of leaving segment ``i`` unread. Consecutive slots read
+    The row is cut into ``n_pieces`` pieces; candidate ``r`` spans the pieces
+    ``starts[r]`` to ``stops[r] - 1`` (one piece, or a run of pieces that may together
+    be one character). ``type_scores[g, t, r, j]`` is the score of reading candidate
+    ``r`` in slot ``j`` of format ``g`` as a character of type ``t`` (digit or letter;
+    ``-inf`` where the slot allows none, and in the slots past the format's length). A
+    slot's scores depend only on the slots before it, so the tables of a format also hold
+    those of every format that its first slots make up (:func:`_programmes`).
+    ``piece_skip[i]`` is the score of leaving piece ``i`` unread. Consecutive slots read
     as different types cost ``switch_penalty``.
 
     Returns ``best``, ``took`` and ``came_from``, each of shape
-    ``(n_formats, n_segments + 1, n_slots + 1, n_types)``: ``best[g, i, j, t]`` is the best
-    score with the first ``i`` segments spent, the first ``j`` slots filled and the last
+    ``(n_formats, n_pieces + 1, n_slots + 1, n_types)``: ``best[g, i, j, t]`` is the best
+    score with the first ``i`` pieces spent, the first ``j`` slots filled and the last
     filled slot read as type ``t`` (``j = 0``: no slot yet, ``t`` is arbitrary; ``-inf``
-    where that cannot be); ``took`` says whether segment ``i - 1`` was read in slot
-    ``j``, ``came_from`` the type of the slot before it.
+    where that cannot be); ``took`` is one more than the candidate read in slot ``j``
+    that ends at piece ``i - 1`` (0: piece ``i - 1`` was skipped), ``came_from`` the type
+    of the slot before it.
     """
-    n_formats, n_types, n_segments, n_slots = type_scores.shape
+    n_formats, n_types, _, n_slots = type_scores.shape
+    n_pieces = len(piece_skip)
     switch = switch_penalty * (1.0 - np.eye(n_types))  # (previous type, type)
-    shape = (n_formats, n_segments + 1, n_slots + 1, n_types)
+    shape = (n_formats, n_pieces + 1, n_slots + 1, n_types)
     best = np.full(shape, -np.inf)
-    took = np.zeros(shape, dtype=bool)
+    took = np.zeros(shape, dtype=int)
     came_from = np.zeros(shape, dtype=int)
-    best[:, :, 0, :] = np.concatenate([[0.0], np.cumsum(skip_scores)])[None, :, None]
-    reads = type_scores.transpose(0, 2, 3, 1)  # (G, i, j, T)
-    for i in range(1, n_segments + 1):
-        skip = best[:, i - 1, 1:] + skip_scores[i - 1]  # (G, k, T)
-        previous = best[:, i - 1, :-1, :, None] + switch  # (G, k, T_prev, T)
-        previous[:, 0] = best[:, i - 1, 0, :, None]  # the first slot follows nothing
-        came_from[:, i, 1:] = previous.argmax(axis=2)
-        read = previous.max(axis=2) + reads[:, i - 1]
-        took[:, i, 1:] = read > skip
-        best[:, i, 1:] = np.maximum(skip, read)
+    best[:, :, 0, :] = np.concatenate([[0.0], np.cumsum(piece_skip)])[None, :, None]
+    reads = type_scores.transpose(0, 2, 3, 1)  # (G, r, j, T)
+    for i in range(1, n_pieces + 1):
+        scores = best[:, i - 1, 1:] + piece_skip[i - 1]  # skip piece i - 1: (G, k, T)
+        chosen = np.zeros(scores.shape, dtype=int)
+        origin = np.zeros(scores.shape, dtype=int)
+        for r in np.flatnonzero(stops == i):
+            before = best[:, starts[r]]
+            previous = before[:, :-1, :, None] + switch  # (G, k, T_prev, T)
+            previous[:, 0] = before[:, 0, :, None]  # the first slot follows nothing
+            read = previous.max(axis=2) + reads[:, r]
+            better = read > scores
+            scores = np.where(better, read, scores)
+            chosen = np.where(better, r + 1, chosen)
+            origin = np.where(better, previous.argmax(axis=2), origin)
+        best[:, i, 1:], took[:, i, 1:], came_from[:, i, 1:] = scores, chosen, origin
     return best, took, came_from
 
 
 def _backtrack(
-    took: np.ndarray, came_from: np.ndarray, n_slots: int, last_type: int
+    took: np.ndarray, came_from: np.ndarray, starts: np.ndarray, n_slots: int, last_type: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The segment read in each of the first ``n_slots`` slots and each one's type, from
-    one programme's ``took`` and ``came_from`` (:func:`_best_assignments`)."""
+    """The candidate read in each of the first ``n_slots`` slots and each one's type, from
+    one programme's ``took`` and ``came_from`` (:func:`_best_paths`)."""
     assigned = np.empty(n_slots, dtype=int)
     types = np.empty(n_slots, dtype=int)
     i, j, t = took.shape[0] - 1, n_slots, last_type
     while j > 0:
-        if took[i, j, t]:
-            assigned[j - 1], types[j - 1] = i - 1, t
+        read = took[i, j, t] - 1
+        if read >= 0:
+            assigned[j - 1], types[j - 1] = read, t
             t = came_from[i, j, t]
             j -= 1
-        i -= 1
+            i = starts[read]
+        else:
+            i -= 1
     return assigned, types
+
+
+def _check_spans(spans: np.ndarray | None, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, stops)`` of each row's pieces; every row its own piece when None."""
+    if spans is None:
+        return np.arange(n_rows), np.arange(1, n_rows + 1)
+    spans = np.asarray(spans)
+    if spans.shape != (n_rows, 2) or not np.issubdtype(spans.dtype, np.integer):
+        raise ValueError(
+            f"spans must be integers of shape ({n_rows}, 2), (first piece, number of pieces) "
+            f"per segment; got shape {spans.shape}."
+        )
+    starts, lengths = spans[:, 0], spans[:, 1]
+    single = np.sort(starts[lengths == 1])
+    if np.any(lengths < 1) or not np.array_equal(single, np.arange(len(single))):
+        raise ValueError(
+            "spans: each piece 0..n-1 must be one segment of one piece, and every segment "
+            "at least one piece long."
+        )
+    if np.any(starts + lengths > len(single)) or np.any(starts < 0):
+        raise ValueError(f"spans: a segment reaches past the last of {len(single)} pieces.")
+    return starts, starts + lengths
 
 
 def decode_segments(
@@ -162,6 +201,8 @@ def decode_segments(
     skip_penalty: float | np.ndarray = -2.5,
     switch_penalty: float = 0.0,
     masks: Sequence[np.ndarray] | None = None,
+    spans: np.ndarray | None = None,
+    merge_penalty: float = 0.0,
 ) -> Decoding:
     """Read one row of segments under the best-fitting format.
 
@@ -184,6 +225,17 @@ def decode_segments(
         prior.
     masks : sequence of ndarray, default=None
         Precomputed ``fmt.allowed_mask(classes)`` for each format, to save work in loops.
+    spans : ndarray of shape (n_segments, 2), int, default=None
+        Recognition-driven segmentation: the row is cut into pieces, and each segment is
+        ``(first piece, number of pieces)``: a piece alone, or a run of consecutive
+        pieces that may together be one character (a letter broken in two). Every piece
+        must be a segment of its own. The decoder then chooses a path through the
+        pieces: each slot reads one segment, the pieces it leaves out are skipped (the
+        ``skip_penalty`` of their one-piece segments). None: each segment is its own
+        piece, in order.
+    merge_penalty : float, default=0.0
+        Log-score of each piece beyond the first that a segment read joins (<= 0): a
+        prior against reading two characters as one.
 
     Returns
     -------
@@ -206,6 +258,9 @@ def decode_segments(
         raise ValueError(f"skip_penalty must be <= 0, got {skip_penalty}.")
     if switch_penalty > 0:
         raise ValueError(f"switch_penalty must be <= 0, got {switch_penalty}.")
+    if not merge_penalty <= 0:
+        raise ValueError(f"merge_penalty must be <= 0, got {merge_penalty}.")
+    starts, stops = _check_spans(spans, len(log_proba))
     if masks is None:
         masks = [fmt.allowed_mask(classes) for fmt in formats]
     masks = [np.asarray(mask, dtype=bool) for mask in masks]
@@ -214,18 +269,26 @@ def decode_segments(
     allowed, lengths, rows = _programmes(
         tuple((mask.shape, mask.tobytes()) for mask in masks), tuple(str(c) for c in classes)
     )
-    n_segments = len(log_proba)
-    if n_segments < lengths.min():
+    single = stops - starts == 1
+    n_pieces = int(single.sum())
+    if n_pieces < lengths.min():
         return EMPTY_DECODING
+    piece_skip = np.empty(n_pieces)
+    piece_skip[starts[single]] = skip_scores[single]
     restricted = np.where(allowed[:, :, None], log_proba[None, None, :, None, :], -np.inf)
-    best, took, came_from = _best_assignments(restricted.max(axis=4), skip_scores, switch_penalty)
-    finals = best[rows, n_segments, lengths]  # (F, T)
+    type_scores = restricted.max(axis=4)
+    if not single.all():
+        type_scores = type_scores + (merge_penalty * (stops - starts - 1))[:, None]
+    best, took, came_from = _best_paths(type_scores, piece_skip, switch_penalty, starts, stops)
+    finals = best[rows, n_pieces, lengths]  # (F, T)
     scores = finals.max(axis=1)
     index = int(np.argmax(scores))  # the first of the best formats
     if not np.isfinite(scores[index]):
         return EMPTY_DECODING
     length, row = int(lengths[index]), rows[index]
-    assigned, types = _backtrack(took[row], came_from[row], length, int(finals[index].argmax()))
+    assigned, types = _backtrack(
+        took[row], came_from[row], starts, length, int(finals[index].argmax())
+    )
     slots = np.arange(length)
     chars = restricted[row, types, assigned, slots].argmax(axis=1)
     text = "".join(classes[c] for c in chars)

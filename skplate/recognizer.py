@@ -199,6 +199,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         log-odds of a change between neighbouring characters in common national formats
         (about one neighbour pair in four changes type: ``NNNNAAA``, ``AANNAAA``,
         ``AA-NNN-AA``, ...). 0 turns the prior off.
+    merge_penalty : float, default=-1.0
+        With a segmenter that hands over runs of pieces (``CharacterSegmenter(max_span=2)``,
+        recognition-driven segmentation), the log-score of each piece beyond the first
+        that a character read joins: a prior against reading two characters, or a
+        character and a stroke beside it, as one. No effect when the segmenter gives the
+        pieces alone.
     lookalikes : sequence of str or None, default=("0O", "1I")
         Groups of characters that plate fonts draw alike. The normaliser stretches every
         character to a square, so the classifier sees ``0`` and ``O`` as the same image,
@@ -289,6 +295,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "voting": [StrOptions({"soft", "hard"})],
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
         "switch_penalty": [Interval(Real, None, 0, closed="right")],
+        "merge_penalty": [Interval(Real, None, 0, closed="right")],
         "lookalikes": [list, tuple, None],
         "lookalike_weight": [Interval(Real, 0, 1, closed="both")],
         "prior_correction": [Interval(Real, 0, None, closed="left")],
@@ -311,6 +318,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         voting: str = "soft",
         skip_penalty: float = -2.5,
         switch_penalty: float = -1.0,
+        merge_penalty: float = -1.0,
         lookalikes: Sequence[str] | None = ("0O", "1I"),
         lookalike_weight: float = 0.2,
         prior_correction: float = 0.0,
@@ -330,6 +338,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.voting = voting
         self.skip_penalty = skip_penalty
         self.switch_penalty = switch_penalty
+        self.merge_penalty = merge_penalty
         self.lookalikes = lookalikes
         self.lookalike_weight = lookalike_weight
         self.prior_correction = prior_correction
@@ -575,6 +584,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         # The classifier's "not a character" evidence (log(_MIN_PROBA) without the class).
         skip_scores = np.maximum(float(self.skip_penalty), log_proba[:, len(ALPHABET)])
         masks = [fmt.allowed_mask(ALPHABET) for fmt in self.formats_]
+        runs = np.column_stack([segments.position, segments.span])
+        joined = bool(np.any(segments.span > 1))  # pieces alone: each row its own piece
         return [
             [
                 decode_segments(
@@ -584,6 +595,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                     skip_penalty=skip_scores[row],
                     switch_penalty=self.switch_penalty,
                     masks=masks,
+                    spans=runs[row] if joined else None,
+                    merge_penalty=self.merge_penalty,
                 )
                 if len(row)
                 else EMPTY_DECODING
@@ -733,6 +746,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             "extra_margins": None,
             "extra_below_agreement": None,
             "prior_correction": 0.0,
+            "merge_penalty": -1.0,
             "locator": None,
             **state,
         }

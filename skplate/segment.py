@@ -23,7 +23,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._components import component_stats
 from .normalize import CharNormalizer
 
-__all__ = ["CharacterSegmenter", "Segments", "find_character_boxes", "text_mask"]
+__all__ = [
+    "CharacterSegmenter",
+    "Segments",
+    "find_character_boxes",
+    "span_candidates",
+    "text_mask",
+]
 
 
 @dataclass
@@ -40,6 +46,11 @@ class Segments:
         ``(x1, y1, x2, y2)`` of each character in its plate image.
     n_plates, n_variants : int
         The shape of the batch the characters came from.
+    span : ndarray of shape (n_chars,), int, default=None
+        How many of the row's pieces each character joins, from ``position`` on: 1 for
+        a piece (every character when the segmenter's ``max_span`` is 1), more for a run
+        of consecutive pieces that may together be one character (recognition-driven
+        segmentation, :func:`span_candidates`). None: all 1.
     """
 
     chars: np.ndarray
@@ -49,6 +60,11 @@ class Segments:
     boxes: np.ndarray
     n_plates: int
     n_variants: int
+    span: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.span is None:
+            self.span = np.ones(len(self.position), dtype=int)
 
     def __len__(self) -> int:
         return len(self.chars)
@@ -67,11 +83,13 @@ class Segments:
             boxes=np.concatenate([part.boxes for part in parts]),
             n_plates=int(sum(part.n_plates for part in parts)),
             n_variants=parts[0].n_variants,
+            span=np.concatenate([part.span for part in parts]),
         )
 
     def rows(self) -> list[list[np.ndarray]]:
-        """Index arrays of the characters of each (plate, variant), left to right."""
-        order = np.lexsort((self.position, self.variant, self.plate))
+        """Index arrays of the characters of each (plate, variant), left to right (the
+        pieces by ``position``, then by ``span``)."""
+        order = np.lexsort((self.span, self.position, self.variant, self.plate))
         grouped: list[list[np.ndarray]] = [
             [np.zeros(0, dtype=int) for _ in range(self.n_variants)] for _ in range(self.n_plates)
         ]
@@ -492,6 +510,58 @@ def _drop_detached_ends(candidates: list, gap_ratio: float) -> list:
     return [c for c, k in zip(candidates, keep, strict=True) if k]
 
 
+def span_candidates(
+    boxes: np.ndarray, masks: Sequence[np.ndarray], max_span: int, max_aspect: float
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The runs of 2 to ``max_span`` consecutive pieces that could together be one character.
+
+    A character broken in two by the threshold (a thin stroke lost, an ``M`` or ``W``
+    cut at its middle, a character split at a false ink minimum) gives two pieces; the
+    run of both, read as one character, lets the classifier and the format decide the cut
+    (:func:`~skplate.decode.decode_segments` with ``spans``). A run is kept while its box
+    is at most ``max_aspect`` times as wide as it is tall.
+
+    Parameters
+    ----------
+    boxes : ndarray of shape (n, 4), int
+        The pieces' boxes, left to right (:func:`find_character_boxes`).
+    masks : sequence of ndarray of bool
+        Each piece's ink.
+    max_span : int
+        The most pieces one run joins.
+    max_aspect : float
+        The widest run kept, as width / height.
+
+    Returns
+    -------
+    spans : ndarray of shape (m, 2), int
+        ``(first piece, number of pieces)`` of each run.
+    run_boxes : ndarray of shape (m, 4), int
+        Each run's box, around its pieces.
+    run_masks : list of ndarray of bool
+        Each run's ink: its pieces' own pixels.
+    """
+    spans, run_boxes, run_masks = [], [], []
+    for first in range(len(boxes)):
+        for stop in range(first + 2, min(first + max_span, len(boxes)) + 1):
+            group = boxes[first:stop]
+            x1, y1 = group[:, :2].min(axis=0)
+            x2, y2 = group[:, 2:].max(axis=0)
+            if x2 - x1 > max_aspect * (y2 - y1):
+                break
+            mask = np.zeros((y2 - y1, x2 - x1), dtype=bool)
+            for (a1, b1, a2, b2), piece in zip(group, masks[first:stop], strict=True):
+                mask[b1 - y1 : b2 - y1, a1 - x1 : a2 - x1] |= piece
+            spans.append((first, stop - first))
+            run_boxes.append((x1, y1, x2, y2))
+            run_masks.append(mask)
+    return (
+        np.asarray(spans, dtype=int).reshape(-1, 2),
+        np.asarray(run_boxes, dtype=int).reshape(-1, 4),
+        run_masks,
+    )
+
+
 @contextmanager
 def _single_threaded_opencv() -> Iterator[None]:
     """Run OpenCV on one thread: on images this small its thread pool costs more than it
@@ -563,6 +633,11 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         Give back the characters joined to a bolt, an emblem or the frame by a thin line
         (see :func:`find_character_boxes`). False cuts as the segmenter did before (and
         as :func:`~skplate.training.make_plate_chars` cuts its training characters).
+    max_span : int, default=1
+        Recognition-driven segmentation: besides each piece, also hand the classifier the
+        runs of up to ``max_span`` consecutive pieces no wider than ``max_aspect``
+        (:func:`span_candidates`), and let the decoder choose the path through them
+        (``Segments.span``). 1 gives the pieces alone.
     """
 
     _parameter_constraints: dict = {
@@ -579,6 +654,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "end_gap": [Interval(Real, 0, None, closed="left")],
         "overshoot": [Interval(Real, 0, None, closed="left"), None],
         "free_attached": ["boolean"],
+        "max_span": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -596,6 +672,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         end_gap: float = 3.0,
         overshoot: float | None = 0.05,
         free_attached: bool = True,
+        max_span: int = 1,
     ) -> None:
         self.method = method
         self.normalizer = normalizer
@@ -610,6 +687,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.end_gap = end_gap
         self.overshoot = overshoot
         self.free_attached = free_attached
+        self.max_span = max_span
 
     def fit(self, X: object = None, y: object = None) -> CharacterSegmenter:
         """Check the parameters and prepare the normaliser; nothing is learned from data.
@@ -634,7 +712,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
     def _box_params(self) -> dict:
         """The parameters of :func:`find_character_boxes`: all but the normaliser."""
         params = self.get_params(deep=False)
-        del params["normalizer"]
+        del params["normalizer"], params["max_span"]
         return params
 
     def character_images(
@@ -684,16 +762,24 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
         n_plates, n_variants = variants.shape[:2]
         paired = bool(getattr(self.normalizer_, "gray_levels", False))
-        crops, plate_idx, variant_idx, position, all_boxes = [], [], [], [], []
+        crops, plate_idx, variant_idx, position, span, all_boxes = [], [], [], [], [], []
         params = self._box_params()  # once, not per variant (get_params inspects __init__)
         with _single_threaded_opencv():
             for p in range(n_plates):
                 for v in range(n_variants):
                     boxes, masks = find_character_boxes(variants[p, v], **params)
+                    runs = np.zeros((0, 2), dtype=int)
+                    if self.max_span > 1:
+                        runs, run_boxes, run_masks = span_candidates(
+                            boxes, masks, self.max_span, self.max_aspect
+                        )
+                        boxes, masks = np.concatenate([boxes, run_boxes]), masks + run_masks
                     crops += _character_crops(boxes, masks, variants[p, v] if paired else None)
                     plate_idx += [p] * len(boxes)
                     variant_idx += [v] * len(boxes)
-                    position += list(range(len(boxes)))
+                    n_pieces = len(boxes) - len(runs)
+                    position += [*range(n_pieces), *runs[:, 0]]
+                    span += [1] * n_pieces + [*runs[:, 1]]
                     all_boxes.append(boxes)
             size = self.normalizer_.get_params().get("size", 32)
             chars = (
@@ -709,11 +795,13 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             boxes=np.concatenate(all_boxes).astype(int) if all_boxes else np.zeros((0, 4), int),
             n_plates=n_plates,
             n_variants=n_variants,
+            span=np.asarray(span, dtype=int),
         )
 
     def __setstate__(self, state: dict) -> None:
-        # Segmenters saved before free_attached cut as text_mask alone does.
-        super().__setstate__({"free_attached": False, **state})
+        # Segmenters saved before free_attached cut as text_mask alone does; before
+        # max_span, they gave the pieces alone.
+        super().__setstate__({"free_attached": False, "max_span": 1, **state})
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -34,7 +34,7 @@ from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER
 from .normalize import CharNormalizer
 from .samples import PlateSample
-from .segment import CharacterSegmenter
+from .segment import CharacterSegmenter, _character_crops, span_candidates
 
 __all__ = [
     "CHAR_SOURCES",
@@ -55,10 +55,14 @@ characters cut by the segmenter out of generated plates (:func:`make_plate_chars
 :func:`skplate.datasets.make_synthetic_junk`) labelled
 :data:`~skplate.formats.NOT_A_CHARACTER`."""
 
-OPTIONAL_CHAR_SOURCES = ("uc3m",)
+OPTIONAL_CHAR_SOURCES = ("uc3m", "pairs")
 """Character sources that are never in the default recipe, only used when named:
 ``"uc3m"``, the visible characters of the UC3M-LP plate crops cut out by their boxes
-(real Spanish plates, day and night; :func:`skplate.datasets.load_uc3m_chars`).
+(real Spanish plates, day and night; :func:`skplate.datasets.load_uc3m_chars`), and
+``"pairs"``, two neighbouring characters of the generated plates cut as one
+(:func:`make_plate_chars` with ``runs=True``) labelled
+:data:`~skplate.formats.NOT_A_CHARACTER`: what a recognizer that joins pieces
+(``CharacterSegmenter(max_span=2)``) must learn to reject.
 
 Measured with ``benchmarks/uc3m_cv.py`` (seeds 0-2, the held-out fifth of the crops,
 grouped by photo; min / median): adding ``"uc3m"`` to the recipe's sources reads 61.5 /
@@ -144,6 +148,7 @@ def make_plate_chars(
     segmenter: CharacterSegmenter | None = None,
     variants_per_plate: int = 3,
     fonts: Sequence[str] | None = None,
+    runs: bool = False,
     random_state: int | None = 0,
 ) -> Bunch:
     """Characters cut out of generated plates by the same stages as inference.
@@ -175,6 +180,11 @@ def make_plate_chars(
         Fonts of the plates, an equal share of the plates each: font files or built-in
         fonts. None uses :func:`skplate.datasets.default_fonts` (the faces shipped with
         skplate and ``"skplate-din"``, the same on every machine).
+    runs : bool, default=False
+        Also cut every run of two neighbouring characters of those variants as one crop
+        (:func:`~skplate.segment.span_candidates`, as a segmenter with ``max_span=2``
+        hands them to the classifier): ``run_images``, two characters that are not one.
+        The other outputs do not change.
     random_state : int, default=0
         Seed of the texts, plates, damage and variant draws.
 
@@ -183,7 +193,7 @@ def make_plate_chars(
     data : Bunch
         ``images`` (``(H, W, 2)`` uint8 pairs: the dark-on-white character crop, then the
         filter variant under its box; see :class:`~skplate.normalize.CharNormalizer`)
-        and ``target`` (characters).
+        and ``target`` (characters); with ``runs``, ``run_images`` (pairs as ``images``).
     """
     if not isinstance(variants_per_plate, Integral) or variants_per_plate < 1:
         raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
@@ -199,6 +209,7 @@ def make_plate_chars(
     texts = ["".join(rng.choice(list(ALPHABET), rng.randint(5, 9))) for _ in range(n_plates)]
     images: list[np.ndarray] = []
     target: list[str] = []
+    run_images: list[np.ndarray] = []
     per_font = -(-n_plates // len(fonts))
     for index, font in enumerate(fonts):
         batch = texts[index * per_font : (index + 1) * per_font]
@@ -214,10 +225,19 @@ def make_plate_chars(
             variants = filter_bank.fit_transform(plate)[0]
             drawn = rng.permutation(len(variants))[:variants_per_plate]
             for variant in sorted(drawn):
-                crops = segmenter.character_images(variants[variant], variants[variant])
-                if len(crops) == len(text):
-                    images.extend(crops)
-                    target.extend(text)
+                gray = variants[variant]
+                boxes, masks = segmenter.segment_variant(gray)
+                if len(boxes) != len(text):
+                    continue
+                images.extend(_character_crops(boxes, masks, gray))
+                target.extend(text)
+                if runs:
+                    _, run_boxes, run_masks = span_candidates(
+                        boxes, masks, 2, segmenter.max_aspect
+                    )
+                    run_images.extend(_character_crops(run_boxes, run_masks, gray))
+    if runs:
+        return Bunch(images=images, target=np.asarray(target), run_images=run_images)
     return Bunch(images=images, target=np.asarray(target))
 
 
@@ -232,6 +252,7 @@ def make_plate_chars(
         "synthetic_ink_spread": [Interval(Real, 0, 1, closed="both")],
         "n_plates": [Interval(Integral, 1, None, closed="left")],
         "n_junk": [Interval(Integral, 0, None, closed="left")],
+        "n_pairs": [Interval(Integral, 0, None, closed="left")],
         "fonts": ["array-like", None],
         "uc3m_path": [str, os.PathLike, None],
         "uc3m_photo_ids": ["array-like", None],
@@ -250,6 +271,7 @@ def load_training_chars(
     synthetic_ink_spread: float = 0.0,
     n_plates: int = 600,
     n_junk: int = 800,
+    n_pairs: int = 800,
     fonts: Sequence[str] | None = None,
     uc3m_path: str | None = None,
     uc3m_photo_ids: Sequence[str] | None = None,
@@ -259,9 +281,9 @@ def load_training_chars(
 
     Parameters
     ----------
-    sources : sequence of {"goodimg", "fnt", "synthetic", "plates", "junk", "uc3m"}
-        Which sources to use (:data:`CHAR_SOURCES` by default; ``"uc3m"``, of
-        :data:`OPTIONAL_CHAR_SOURCES`, only when named).
+    sources : sequence of {"goodimg", "fnt", "synthetic", "plates", "junk", "uc3m", "pairs"}
+        Which sources to use (:data:`CHAR_SOURCES` by default; ``"uc3m"`` and
+        ``"pairs"``, of :data:`OPTIONAL_CHAR_SOURCES`, only when named).
     data_home : str, default=None
         Where the Chars74K archives are (see :func:`skplate.datasets.get_data_home`).
     goodimg_path, fnt_path : str, default=None
@@ -279,6 +301,10 @@ def load_training_chars(
         variants each (:func:`make_plate_chars`).
     n_junk : int, default=800
         "Not a character" shapes (source ``"junk"``).
+    n_pairs : int, default=800
+        Runs of two neighbouring characters of the generated plates, drawn at random
+        from those of the ``n_plates`` plates (source ``"pairs"``; fewer if there are
+        fewer), labelled "not a character".
     fonts : sequence of str, default=None
         Fonts of the rendered characters and the generated plates (sources
         ``"synthetic"`` and ``"plates"``). None uses the faces shipped with skplate
@@ -338,9 +364,12 @@ def load_training_chars(
             random_state=rng.randint(2**31),
         )
         add(synthetic.images, synthetic.target, "synthetic")
-    if "plates" in sources:
-        plate_chars = make_plate_chars(n_plates, fonts=fonts, random_state=rng.randint(2**31))
-        add(plate_chars.images, plate_chars.target, "plates")
+    if "plates" in sources or "pairs" in sources:
+        plate_chars = make_plate_chars(
+            n_plates, fonts=fonts, runs="pairs" in sources, random_state=rng.randint(2**31)
+        )
+        if "plates" in sources:
+            add(plate_chars.images, plate_chars.target, "plates")
     if "junk" in sources:
         junk = make_synthetic_junk(n_junk, random_state=rng.randint(2**31))
         levels_rng = check_random_state(rng.randint(2**31))
@@ -349,6 +378,10 @@ def load_training_chars(
     if "uc3m" in sources:
         real = load_uc3m_chars(uc3m_path or data_home, photo_ids=uc3m_photo_ids)
         add(real.images, real.target, "uc3m")
+    if "pairs" in sources:  # drawn last: the other sources stay as without it
+        runs = plate_chars.run_images
+        chosen = rng.choice(len(runs), min(n_pairs, len(runs)), replace=False)
+        add([runs[i] for i in sorted(chosen)], [NOT_A_CHARACTER] * len(chosen), "pairs")
     return Bunch(images=images, target=np.concatenate(targets), source=np.asarray(origin))
 
 

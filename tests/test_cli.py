@@ -177,7 +177,8 @@ def test_training_defaults_quoted_by_the_help_are_the_library_defaults(capsys):
     for phrase, name in [("EnglishFnt images drawn per class", "fnt_per_class"),
                          ("rendered characters per class", "synthetic_per_class"),
                          ("are the 'plates' source", "n_plates"),
-                         ("the 'junk' source", "n_junk")]:
+                         ("the 'junk' source", "n_junk"),
+                         ("the 'pairs' source", "n_pairs")]:
         assert f"{phrase} (default: {expected[name]})" in help_text
 
 

@@ -341,3 +341,66 @@ class TestVoting:
         assert soft_vote(variants, np.ones(3), formats, ALPHABET)[0] == "31O00"
         text, _ = soft_vote(variants, np.ones(3), formats, ALPHABET, switch_penalty=-1.0)
         assert text == "31000"
+
+
+class TestRecognitionDrivenDecoding:
+    """decode_segments with ``spans``: runs of pieces that may be one character."""
+
+    # A, a letter broken in two (read as two weak I), B, the run of both pieces, C.
+    ROWS = ({"A": 0.9}, {"I": 0.6}, {"I": 0.6}, {"B": 0.9}, {"M": 0.95}, {"C": 0.9})
+    SPANS = np.array([[0, 1], [1, 1], [2, 1], [3, 1], [1, 2], [4, 1]])
+    FORMATS = get_formats("any")
+
+    def test_a_run_of_two_pieces_is_read_as_one_character(self):
+        decoding = decode_segments(
+            proba_rows(*self.ROWS), ALPHABET, self.FORMATS, spans=self.SPANS
+        )
+        assert decoding.text == "AMBC"
+        np.testing.assert_array_equal(decoding.segments, [0, 4, 3, 5])
+
+    def test_merge_penalty_is_a_prior_against_joining(self):
+        rows = proba_rows(*self.ROWS)
+        kwargs = {"spans": self.SPANS}
+        joined = decode_segments(rows, ALPHABET, self.FORMATS, merge_penalty=-0.5, **kwargs)
+        assert joined.text == "AMBC"
+        # Joining costs more than the two weak pieces lose: read them as they are.
+        apart = decode_segments(rows, ALPHABET, self.FORMATS, merge_penalty=-5.0, **kwargs)
+        assert apart.text == "AIIBC"
+        pieces = decode_segments(rows[[0, 1, 2, 3, 5]], ALPHABET, self.FORMATS)
+        assert apart.score == pytest.approx(pieces.score)
+
+    def test_one_piece_per_segment_reads_as_without_spans(self):
+        rng = np.random.default_rng(0)
+        for n in (3, 7, 9):
+            rows = np.log(rng.dirichlet(np.full(len(ALPHABET), 0.3), size=n))
+            skip = np.log(rng.uniform(0.01, 0.5, size=n))
+            plain = decode_segments(rows, ALPHABET, self.FORMATS, skip_penalty=skip)
+            spans = np.column_stack([np.arange(n), np.ones(n, int)])
+            same = decode_segments(rows, ALPHABET, self.FORMATS, skip_penalty=skip, spans=spans)
+            assert (same.text, same.score) == (plain.text, plain.score)
+            np.testing.assert_array_equal(same.segments, plain.segments)
+
+    def test_the_pieces_count_for_the_shortest_format(self):
+        # Two pieces and their run: a seven-slot format cannot be filled.
+        rows = proba_rows(*confident("IIM"))
+        spans = np.array([[0, 1], [1, 1], [0, 2]])
+        assert decode_segments(rows, ALPHABET, SPANISH, spans=spans) == EMPTY_DECODING
+
+    @pytest.mark.parametrize(
+        ("spans", "pattern"),
+        [
+            (np.array([[0, 1], [1, 1]]), "shape"),
+            (np.array([[0, 1], [2, 1], [0, 2]]), "each piece"),
+            (np.array([[0, 1], [1, 1], [1, 2]]), "past the last"),
+            (np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 2.0]]), "integers"),
+        ],
+    )
+    def test_bad_spans(self, spans, pattern):
+        with pytest.raises(ValueError, match=pattern):
+            decode_segments(proba_rows(*confident("ABC")), ALPHABET, self.FORMATS, spans=spans)
+
+    def test_positive_merge_penalty(self):
+        with pytest.raises(ValueError, match="merge_penalty"):
+            decode_segments(
+                proba_rows(*self.ROWS), ALPHABET, self.FORMATS, spans=self.SPANS, merge_penalty=1
+            )

@@ -383,6 +383,39 @@ def test_recognizers_saved_before_the_agreement_rule_read_every_crop(recognizer,
     assert all(len(r.variant_texts) == n_variants for r in old.predict_readings(plates.samples))
 
 
+def test_recognizers_saved_before_runs_of_pieces_read_as_before(recognizer, plates):
+    state = dict(recognizer.__getstate__())  # as skplate saved it before merge_penalty
+    del state["merge_penalty"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["merge_penalty"] == -1.0
+    assert list(old.predict(plates.samples)) == list(recognizer.predict(plates.samples))
+
+
+def test_runs_of_pieces_are_read_in_the_same_classifier_call(recognizer, plates):
+    """With max_span=2 the decoder may read a run of two pieces as one character; each
+    variant's reading then spends every piece once (read alone, inside a run, or
+    skipped), and a prohibitive merge_penalty reads as the pieces alone do."""
+    joined = clone(recognizer).set_params(segmenter__max_span=2).fit(plates.samples)
+    samples = recognizer._segment(list(plates.samples))
+    segments = joined._segment(list(plates.samples))
+    assert np.any(segments.span == 2) and len(segments) > len(samples)
+    single = segments.span == 1
+    np.testing.assert_array_equal(segments.boxes[single], samples.boxes)
+    decodings = joined._decode_segments(segments)
+    for plate_rows, plate_decodings in zip(segments.rows(), decodings, strict=True):
+        for row, decoding in zip(plate_rows, plate_decodings, strict=True):
+            read = row[decoding.segments]
+            starts, counts = segments.position[read], segments.span[read]
+            spent = [p for s, n in zip(starts, counts, strict=True) for p in range(s, s + n)]
+            assert len(set(spent)) == len(spent)  # no piece read twice
+            assert len(decoding.text) == len(read)
+    apart = joined.set_params(merge_penalty=-1e9).fit(plates.samples)
+    assert list(apart.predict(plates.samples)) == list(
+        clone(recognizer).fit(plates.samples).predict(plates.samples)
+    )
+
+
 # -- reading -------------------------------------------------------------------------------
 def test_predict_reads_synthetic_plates(recognizer, plates):
     predicted = recognizer.predict(plates.samples)

@@ -18,6 +18,7 @@ from skplate.segment import (
     CharacterSegmenter,
     Segments,
     find_character_boxes,
+    span_candidates,
     text_band,
     text_mask,
 )
@@ -262,8 +263,10 @@ def test_free_attached_false_cuts_as_text_mask_alone():
 def test_segmenter_saved_before_free_attached_cuts_as_it_did():
     old = CharacterSegmenter(min_height=0.25)
     del old.__dict__["free_attached"]  # what a pickle from before the parameter holds
+    del old.__dict__["max_span"]
     loaded = pickle.loads(pickle.dumps(old))
     assert loaded.free_attached is False and loaded.min_height == 0.25
+    assert loaded.max_span == 1  # the pieces alone, as before runs of them
     assert clone(loaded).get_params()["free_attached"] is False
 
 
@@ -547,6 +550,7 @@ def test_transform_before_fit():
         ({"height_tolerance": -1}, "height_tolerance"),
         ({"overshoot": -0.1}, "overshoot"),
         ({"overshoot": "far"}, "overshoot"),
+        ({"max_span": 0}, "max_span"),
     ],
 )
 def test_bad_params(params, pattern):
@@ -648,3 +652,52 @@ def test_gray_levels_pair_every_variant_with_its_own_levels(synthetic_plates):
         segmenter.character_images(otsu, plain[:, :-1])
     blank = np.full((1, 2, 80, 240), 255, np.uint8)
     assert segmenter.transform(blank).chars.shape == (0, 32, 32, 2)
+
+
+# -- recognition-driven segmentation: runs of pieces ----------------------------------------
+@pytest.fixture(scope="module")
+def narrow_plate() -> np.ndarray:
+    """A plate whose narrow characters (``1``, ``I``) stand close: ``1I`` and ``I1`` are
+    no wider than tall, so their runs are candidates."""
+    return crop(*draw_photo("11I1BCD", gap=4))
+
+
+def test_runs_join_neighbouring_pieces_no_wider_than_max_aspect(narrow_plate):
+    boxes, masks = find_character_boxes(narrow_plate)
+    assert len(boxes) == 7
+    spans, run_boxes, run_masks = span_candidates(boxes, masks, 2, 1.0)
+    np.testing.assert_array_equal(spans, [[1, 2], [2, 2]])  # 1I and I1; 11 is too wide
+    for (first, count), box, mask in zip(spans, run_boxes, run_masks, strict=True):
+        pieces = boxes[first : first + count]
+        np.testing.assert_array_equal(box, [*pieces[:, :2].min(0), *pieces[:, 2:].max(0)])
+        assert box[2] - box[0] <= box[3] - box[1]
+        assert mask.shape == (box[3] - box[1], box[2] - box[0])
+        assert mask.sum() == sum(m.sum() for m in masks[first : first + count])
+    wider, _, _ = span_candidates(boxes, masks, 3, 2.5)
+    assert {(0, 2), (1, 3), (4, 2)} <= set(map(tuple, wider.tolist()))
+    assert span_candidates(boxes, masks, 1, 2.5)[0].shape == (0, 2)
+    empty = span_candidates(boxes[:0], [], 2, 1.0)
+    assert empty[0].shape == (0, 2) and empty[1].shape == (0, 4) and empty[2] == []
+
+
+def test_max_span_adds_the_runs_after_the_same_pieces(narrow_plate):
+    variants = np.stack([narrow_plate, np.full_like(narrow_plate, 255)])[None]
+    pieces = CharacterSegmenter().fit().transform(variants)
+    joined = CharacterSegmenter(max_span=2).fit().transform(variants)
+    np.testing.assert_array_equal(pieces.span, np.ones(7, int))
+    single = joined.span == 1
+    for name in ("chars", "plate", "variant", "position", "boxes"):
+        np.testing.assert_array_equal(getattr(joined, name)[single], getattr(pieces, name))
+    spans, run_boxes, _ = span_candidates(*find_character_boxes(narrow_plate), 2, 1.0)
+    np.testing.assert_array_equal(np.column_stack([joined.position, joined.span])[~single], spans)
+    np.testing.assert_array_equal(joined.boxes[~single], run_boxes)
+    # A row lists each piece, then the runs that start at it.
+    row = joined.rows()[0][0]
+    assert [(joined.position[i], joined.span[i]) for i in row] == [
+        (0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1), (5, 1), (6, 1)
+    ]
+    assert len(joined.rows()[0][1]) == 0
+    halves = Segments.concatenate(
+        [CharacterSegmenter(max_span=2).fit().transform(variants)] * 2
+    )
+    np.testing.assert_array_equal(halves.span, np.r_[joined.span, joined.span])

@@ -108,3 +108,34 @@ def test_load_training_chars_passes_the_ink_spread_to_the_rendered_characters():
     assert any(a.shape != b.shape or np.any(a != b) for a, b in zip(plain, spread, strict=True))
     again = rendered(0.0)
     assert all(np.array_equal(a, b) for a, b in zip(plain, again, strict=True))
+
+
+def test_runs_of_two_characters_come_beside_the_same_characters():
+    plain = make_plate_chars(24, variants_per_plate=100, random_state=0)
+    with_runs = make_plate_chars(24, variants_per_plate=100, random_state=0, runs=True)
+    assert list(with_runs.target) == list(plain.target)
+    assert all(np.array_equal(a, b) for a, b in zip(with_runs.images, plain.images, strict=True))
+    assert "run_images" not in plain and len(with_runs.run_images) > 0
+    for image in with_runs.run_images:
+        character = image[:, :, 0]
+        assert image.dtype == np.uint8 and image.shape[2] == 2
+        # at most as wide as tall (the same margin all round)
+        assert character.min() == 0 and character.shape[1] <= character.shape[0]
+    # one run per pair of neighbours narrow enough: fewer runs than characters
+    assert len(with_runs.run_images) < len(with_runs.images)
+
+
+def test_pairs_source_is_drawn_last_and_labelled_not_a_character():
+    from skplate.formats import NOT_A_CHARACTER
+
+    kwargs = {"n_plates": 24, "n_junk": 10, "random_state": 0}
+    base = load_training_chars(("plates", "junk"), **kwargs)
+    paired = load_training_chars(("plates", "junk", "pairs"), n_pairs=5, **kwargs)
+    kept = paired.source != "pairs"
+    assert list(paired.target[kept]) == list(base.target)
+    others = [image for image, k in zip(paired.images, kept, strict=True) if k]
+    assert all(np.array_equal(a, b) for a, b in zip(others, base.images, strict=True))
+    assert (paired.source == "pairs").sum() == 5
+    assert set(paired.target[~kept]) == {NOT_A_CHARACTER}
+    alone = load_training_chars(("pairs",), n_pairs=10_000, **kwargs)
+    assert set(alone.source) == {"pairs"} and 5 < len(alone.images) < 10_000

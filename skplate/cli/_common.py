@@ -274,6 +274,7 @@ def train(
             ("synthetic_per_class", args.synthetic_per_class),
             ("n_plates", args.n_plates),
             ("n_junk", args.n_junk),
+            ("n_pairs", args.n_pairs),
         )
         if value is not None
     }

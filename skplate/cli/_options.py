@@ -25,6 +25,7 @@ TRAINING_DEFAULTS = {
     "synthetic_per_class": 120,
     "n_plates": 600,
     "n_junk": 800,
+    "n_pairs": 800,
 }
 
 
@@ -204,7 +205,8 @@ def training_options() -> argparse.ArgumentParser:
         metavar="LIST",
         help=(
             "character sources, comma-separated, from goodimg,fnt,synthetic,plates,junk "
-            "and the opt-in uc3m (UC3M-LP's real plate characters, from the data home) "
+            "and the opt-in uc3m (UC3M-LP's real plate characters, from the data home) and "
+            "pairs (two generated-plate characters cut as one, 'not a character') "
             "(default: goodimg,fnt,synthetic,plates,junk)"
         ),
     )
@@ -238,6 +240,8 @@ def training_options() -> argparse.ArgumentParser:
          "generated plates whose segmented characters are the 'plates' source"),
         ("--junk", "n_junk", non_negative_int,
          "drawn 'not a character' shapes, the 'junk' source"),
+        ("--pairs", "n_pairs", non_negative_int,
+         "most runs of two generated-plate characters, the 'pairs' source"),
     )
     for option, dest, kind, what in counts:
         group.add_argument(
