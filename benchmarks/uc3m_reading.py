@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"{Path(path).name} {json.dumps(setting)}: {cells}; too few "
-                f"{misses['too_few']}, too many {misses['too_many']}{extra}; {seconds:.0f} s",
+                f"{misses['too_few']}, too many {misses['too_many']} (a painted block read "
+                f"{misses['block_read']}){extra}; {seconds:.0f} s",
                 flush=True,
             )
             results.append(run)
