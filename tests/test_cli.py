@@ -86,6 +86,9 @@ def test_no_command_is_a_usage_error(capsys):
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-margin", "0.02,-0.6"],
         ["evaluate", "--model", "m.joblib", "--extra-below-agreement", "0"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-below-agreement", "half"],
+        ["evaluate", "--model", "m.joblib", "--skew-cut-runs", "0.03,1.5"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--skew-cut-runs", "wide"],
+        ["evaluate", "--model", "m.joblib", "--max-span", "0"],
         ["evaluate", "--model", "m.joblib", "--prior-correction", "-1"],
         ["predict", "--model", "m.joblib", "a.jpg", "--prior-correction", "balanced"],
         ["no-such-command"],
@@ -111,6 +114,17 @@ def test_prior_correction_option(command):
     assert cli.build_parser().parse_args(argv).prior_correction is None  # the model's
     more = ["--prior-correction", "0.5"]
     assert cli.build_parser().parse_args(argv + more).prior_correction == 0.5
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_tight_crop_options(command):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    parsed = cli.build_parser().parse_args(argv)
+    assert parsed.skew_cut_runs is None and parsed.max_span is None  # the model's
+    more = ["--skew-cut-runs", "0.03, 0.06,0.1", "--max-span", "2"]
+    parsed = cli.build_parser().parse_args(argv + more)
+    assert parsed.skew_cut_runs == (0.03, 0.06, 0.1) and parsed.max_span == 2
+    assert cli.build_parser().parse_args([*argv, "--skew-cut-runs", "None"]).skew_cut_runs == ()
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
@@ -703,6 +717,24 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     assert runs["--extra-margin"]["extra_crops_read"] == 0
     assert runs["--extra-below-agreement"]["extra_below_agreement"] is None
     assert runs["--extra-below-agreement"]["extra_crops_read"] == 21
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, capsys):
+    before = tiny_model_file.read_bytes()
+    scores = tmp_path / "scores.json"
+    argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
+            "--format", "spanish", "--json", str(scores)]
+    assert cli.main([*argv, "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2"]) == 0
+    payload = json.loads(scores.read_text())
+    assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
+    assert payload["total"] == 21
+    assert cli.main(argv) == 0  # without them: the model's own
+    capsys.readouterr()
+    payload = json.loads(scores.read_text())
+    assert payload["skew_cut_runs"] == [] and payload["max_span"] == 1
+    assert tiny_model_file.read_bytes() == before  # the options are not saved into it
 
 
 @pytest.mark.slow

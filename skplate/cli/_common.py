@@ -174,6 +174,36 @@ def use_extra_crops(
         model.set_params(extra_below_agreement=below_agreement)
 
 
+def use_cuts(model: object, skew_cut_runs: tuple | None, max_span: int | None, log: Log) -> None:
+    """``--skew-cut-runs`` and ``--max-span``: cropper and segmenter parameters, set by
+    re-fitting the stages (the model's learned variant weights are dropped)."""
+    from sklearn.base import clone
+
+    from ..crop import PlateCropper
+    from ..segment import CharacterSegmenter
+
+    params: dict = {}
+    for value, stage, stage_class, name in (
+        (skew_cut_runs, "cropper", PlateCropper, "skew_cut_runs"),
+        (max_span, "segmenter", CharacterSegmenter, "max_span"),
+    ):
+        if value is None:
+            continue
+        current = params.get(stage, model.get_params(deep=False)[stage])
+        stage_estimator = stage_class() if current is None else clone(current)
+        params[stage] = stage_estimator.set_params(**{name: value})
+    if params and _refit(model, log, **params):
+        options = " and ".join(
+            option
+            for option, value in (("--skew-cut-runs", skew_cut_runs), ("--max-span", max_span))
+            if value is not None
+        )
+        log.warn(
+            f"reading with {options} re-fits the model and drops its learned variant "
+            "weights (every variant now weighs the same)."
+        )
+
+
 def use_jobs(model: object, jobs: int | None, log: Log) -> None:
     """``--jobs``: the recognizer's ``n_jobs`` for reading (not saved with the model)."""
     if jobs is not None:
@@ -189,6 +219,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
     if args.prior_correction is not None:
         model.set_params(prior_correction=args.prior_correction)
     use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
+    use_cuts(model, args.skew_cut_runs, args.max_span, log)
     use_jobs(model, args.jobs, log)
     return plate_format
 
@@ -245,6 +276,8 @@ def score(
         "prior_correction": params["prior_correction"],
         "extra_margins": [list(m) for m in params["extra_margins"] or ()],
         "extra_below_agreement": params["extra_below_agreement"],
+        "skew_cut_runs": list(getattr(model.cropper_, "skew_cut_runs", ())),
+        "max_span": int(getattr(model.segmenter_, "max_span", 1)),
         "extra_crops_read": sum(
             len(r.variant_names) > len(model.filter_bank_.variant_names_) for r in readings
         ),

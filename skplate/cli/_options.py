@@ -99,6 +99,21 @@ def margin(text: str) -> tuple[float, float] | None:
         ) from None
 
 
+def cut_runs(text: str) -> tuple[float, ...]:
+    """``--skew-cut-runs``: comma-separated fractions of the plate width, or 'none'."""
+    from ..crop import _check_cut_runs
+
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        return _check_cut_runs([float(part) for part in text.split(",")], "--skew-cut-runs")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected fractions of the plate width in (0, 1) such as 0.03,0.06,0.1, or "
+            f"'none'; got {text!r}"
+        ) from None
+
+
 def agreement(text: str) -> float | None:
     """``--extra-below-agreement``: a share in (0, 1], or 'none'."""
     if text.strip().lower() == "none":
@@ -326,6 +341,26 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "(fractions of the box width and height; 0.02,0 drops the vertical margin), all "
         "crops voting together: test-time augmentation; repeatable; 'none' reads one crop "
         "(default: the model's)",
+    )
+    parent.add_argument(
+        "--skew-cut-runs",
+        dest="skew_cut_runs",
+        type=cut_runs,
+        metavar="FRACTIONS",
+        help="also measure each plate's skew with its horizontal runs longer than these "
+        "fractions of the width cut out, and take the median angle: for tight crops (a "
+        "detector's or a dataset's plate boxes), whose frame edge joins the characters; "
+        "0.03,0.06,0.1 is the measured setting; 'none' measures on the ink as it is "
+        "(default: the model's)",
+    )
+    parent.add_argument(
+        "--max-span",
+        dest="max_span",
+        type=positive_int,
+        metavar="N",
+        help="also classify each run of up to N neighbouring pieces as one character and "
+        "let the decoder choose the cuts (recognition-driven segmentation; it pays with "
+        "a network trained with the 'pairs' source) (default: the model's, 1)",
     )
     parent.add_argument(
         "--extra-below-agreement",
