@@ -4,7 +4,7 @@ Usage::
 
     SKPLATE_DATA=../shared/data python benchmarks/uc3m_cv.py --seed 0 [--run-folds 1] \
         [--sources goodimg,fnt,synthetic,plates,junk,uc3m] [--baseline model_0.joblib] \
-        [--json uc3m_cv_0.json]
+        [--settings '[{}, {"segmenter__max_span": 2}]'] [--json uc3m_cv_0.json]
 
 The 2,056 crops of UC3M-LP's training split are split into ``--folds`` folds grouped by
 photo (``GroupKFold`` on ``photo_ids``: two plates of one photo never straddle folds). For
@@ -12,10 +12,11 @@ each of the first ``--run-folds`` folds a recipe network is trained (seed ``--se
 ``--sources``, whose ``uc3m`` characters come from the other folds' photos only; the
 recognizer (format ``any``) then reads the held-out crops, and the 117 reference plates
 (``--format any``) and the 21 Spanish ones (``--format spanish``) as the cross-dataset
-check. ``--baseline MODEL`` also reads the same held-out crops with a saved model (one
-trained without UC3M, for the comparison). Figures as in ``benchmarks/uc3m.py``: plates
-read right (the visible characters, in order) for type A by day, at night and together,
-and for all types.
+check. ``--settings`` reads them with each of these ``set_params`` settings of the trained
+recognizer in turn (default: as built). ``--baseline MODEL`` also reads the same held-out
+crops with a saved model (one trained without UC3M, for the comparison). Figures as in
+``benchmarks/uc3m.py``: plates read right (the visible characters, in order) for type A by
+day, at night and together, and for all types.
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         help="training sources, comma-separated (default: the recipe's and uc3m)",
     )
     parser.add_argument("--baseline", default=None, help="also read the folds with this model")
+    parser.add_argument(
+        "--settings",
+        type=json.loads,
+        default=[{}],
+        help="JSON list of set_params dicts the trained recognizer reads with, in turn",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
 
@@ -86,20 +93,36 @@ def main(argv: list[str] | None = None) -> int:
         chars = load_training_chars(sources, random_state=args.seed, uc3m_photo_ids=photos)
         start = time.process_time()
         classifier, report = train_char_classifier(chars, random_state=args.seed)
-        model = make_plate_recognizer(classifier, plate_format="any").fit([])
+        model = make_plate_recognizer(classifier, plate_format="any")
+        defaults = model.get_params()
         held_out = [crops.samples[i] for i in test]
         run = {
             "fold": number,
             "n_chars": len(chars.images),
             "train_cpu_s": time.process_time() - start,
             "goodimg": report.held_out_accuracy,
-            "uc3m": figures(
-                crops.target[test], model.predict(held_out), crops.plate_types[test],
-                crops.light[test],
-            ),
-            "reference": _reference(model),
+            "settings": [],
         }
-        print(_line(f"fold {number}, trained", run["uc3m"]))
+        for setting in args.settings:
+            reset = {key: defaults[key] for other in args.settings for key in other}
+            model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
+            read = {
+                "setting": setting,
+                "uc3m": figures(
+                    crops.target[test], model.predict(held_out), crops.plate_types[test],
+                    crops.light[test],
+                ),
+                "reference": _reference(model),
+            }
+            run["settings"].append(read)
+            print(_line(f"fold {number}, trained", read["uc3m"]), json.dumps(setting))
+            print(
+                f"  117 plates {read['reference']['any']}, 21 Spanish "
+                f"{read['reference']['spanish']}",
+                flush=True,
+            )
+        # The first setting's figures, where earlier runs kept them.
+        run["uc3m"], run["reference"] = run["settings"][0]["uc3m"], run["settings"][0]["reference"]
         if baseline is not None:
             run["baseline"] = figures(
                 crops.target[test], baseline.predict(held_out), crops.plate_types[test],

@@ -1,4 +1,5 @@
-"""The benchmark scripts that need no model: ``benchmarks/seeds.py``."""
+"""The benchmark scripts that need no model: ``benchmarks/seeds.py``, and the UC3M-LP
+figures' tally (``benchmarks/uc3m.py``)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,19 @@ def test_seeds_summary_names_a_file_that_is_not_a_benchmark(tmp_path):
     done = subprocess.run([sys.executable, str(SEEDS), str(wrong)], capture_output=True, text=True)
     assert done.returncode != 0
     assert f"{wrong}: not the JSON of `skplate benchmark --json`" in done.stderr
+
+
+def test_uc3m_figures_count_the_misses_due_only_to_a_painted_block():
+    sys.path.insert(0, str(SEEDS.parent))
+    try:
+        from uc3m import figures
+    finally:
+        sys.path.remove(str(SEEDS.parent))
+    truths = ["87-2-GT", "87-2-GT", "87-2-GT", "874--HP", "874--HP", "1234ABC"]
+    readings = ["872GT", "8712GT", "8712G", "87CIHP", "874IIHP", "1234ABC"]
+    result = figures(truths, readings, ["A"] * 6, ["day"] * 6)
+    assert result["all"]["hits"] == 2
+    # a block read as one character each: "8712GT" and "874IIHP", not a wrong character
+    # ("87CIHP") nor a lost one ("8712G")
+    assert result["misses"]["block_read"] == 2
+    assert result["misses"]["too_many"] == 3 and result["misses"]["too_few"] == 1
