@@ -66,7 +66,7 @@ def test_uc3m_figures_count_the_misses_due_only_to_a_painted_block():
     readings = ["872GT", "8712GT", "8712G", "87CIHP", "874IIHP", "1234ABC"]
     result = figures(truths, readings, ["A"] * 6, ["day"] * 6)
     assert result["all"]["hits"] == 2
-    # a block read as one character each: "8712GT" and "874IIHP", not a wrong character
-    # ("87CIHP") nor a lost one ("8712G")
+    # a block read as one character each: "8712GT" and "874IIHP"; not "87CIHP" (a wrong
+    # character too) nor "8712G" (a block read, a character lost)
     assert result["misses"]["block_read"] == 2
-    assert result["misses"]["too_many"] == 3 and result["misses"]["too_few"] == 1
+    assert result["misses"]["too_many"] == 3 and result["misses"]["wrong_chars"] == 1
