@@ -18,7 +18,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -143,6 +143,32 @@ def _status(hit: bool | None) -> str:
 
 
 # -- the pieces of one plate -----------------------------------------------------------------
+def _shown_cuts(segments, row: np.ndarray, decoding: Decoding) -> tuple[np.ndarray, Decoding]:
+    """The positions of ``row`` to show, and ``decoding`` with its segments counted among them.
+
+    With runs of pieces (``CharacterSegmenter(max_span=...)``) a row holds every candidate
+    cut; shown are the runs that were read and the pieces outside them, the cuts the
+    decoder chose, in order (every position when the row holds pieces alone).
+    """
+    read = {int(k) for k in decoding.segments}
+    inside: set[int] = set()
+    for k in read:
+        first, count = segments.position[row[k]], segments.span[row[k]]
+        if count > 1:
+            inside.update(range(first, first + count))
+    shown = np.array(
+        [
+            k
+            for k, index in enumerate(row)
+            if k in read or (segments.span[index] == 1 and segments.position[index] not in inside)
+        ],
+        dtype=int,
+    )
+    where = {int(k): i for i, k in enumerate(shown)}
+    counted = np.array([where[int(k)] for k in decoding.segments], dtype=int)
+    return shown, replace(decoding, segments=counted)
+
+
 def _boxed_variant(gray: np.ndarray, boxes: np.ndarray, read: set[int], name: str) -> str:
     """The gray variant with its character boxes drawn over it in CSS (so the PNG stays gray
     and small): boxes the decoder read into a slot in green, skipped ones in orange."""
@@ -302,7 +328,8 @@ def _plate_card(
     names = recognizer.variant_names_
     figures, strips = [], []
     for v in range(n_shown):
-        row, decoding = rows[v], decodings[v]
+        shown, decoding = _shown_cuts(segments, rows[v], decodings[v])
+        row = rows[v][shown]
         read = set(decoding.segments.tolist())
         reading = decoding.text
         ok = " ok" if truth is not None and reading and is_read_right(truth, reading) else ""

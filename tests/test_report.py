@@ -210,3 +210,30 @@ def test_located_photo_is_drawn_small_with_its_boxes():
     assert 'class="pbox found other" style="left:50.00%' in html and "<b>0.60</b>" in html
     assert html.count('class="pbox truth"') == 1 and "car &lt;1&gt;" in html
     assert "2 boxes found" in html
+
+
+def test_runs_of_pieces_show_only_the_cuts_read():
+    """With runs of pieces (max_span=2) a variant shows the runs read and the pieces
+    outside them, in order: not the candidate runs left unread, nor the pieces of a run."""
+    from skplate.decode import Decoding
+    from skplate.report import _shown_cuts
+    from skplate.segment import Segments
+
+    # pieces 0-3, then the runs (1, 2) and (2, 2); stored in another order than read
+    position, span = np.array([2, 0, 1, 3, 1, 2]), np.array([1, 1, 2, 1, 1, 2])
+    segments = Segments(
+        chars=np.zeros((6, 32, 32, 1), np.float32), plate=np.zeros(6, int),
+        variant=np.zeros(6, int), position=position, boxes=np.zeros((6, 4), int),
+        n_plates=1, n_variants=1, span=span,
+    )
+    row = segments.rows()[0][0]
+    assert [(position[i], span[i]) for i in row] == [(0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]
+    read_run = Decoding("AMB", -1.0, 0, np.array([0, 2, 5]))  # piece 0, run (1, 2), piece 3
+    shown, counted = _shown_cuts(segments, row, read_run)
+    np.testing.assert_array_equal(shown, [0, 2, 5])
+    np.testing.assert_array_equal(counted.segments, [0, 1, 2])
+    assert counted.text == "AMB"
+    pieces = Decoding("AB", -1.0, 0, np.array([1, 3]))  # pieces 1 and 2 read, 0 and 3 skipped
+    shown, counted = _shown_cuts(segments, row, pieces)
+    np.testing.assert_array_equal(shown, [0, 1, 3, 5])
+    np.testing.assert_array_equal(counted.segments, [1, 2])
