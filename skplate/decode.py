@@ -15,6 +15,12 @@ is either read or skipped. The switch cost is a prior that plates are runs of di
 runs of letters (``GN64OTP``, ``1277DPZ``): it settles look-alikes (``0``/``O``,
 ``1``/``I``) the classifier cannot. A dynamic programme over (segment, slot, type of the
 last character) solves it in O(m k).
+
+Recognition-driven segmentation generalises the segments to the runs of a row's pieces
+(``spans``: a piece alone, or neighbouring pieces that may together be one character,
+classified in the same call): the decoder then chooses a path through the pieces, each
+slot reading one run and every piece outside the runs read being skipped, with
+``merge_penalty`` per joined piece; O(runs k).
 """
 
 from __future__ import annotations
