@@ -411,7 +411,7 @@ def test_benchmark_figures_count_partial_hits_and_misses_by_kind():
     assert result["A"]["hits"] == 1 and result["A"]["total"] == 5
     assert result["all"] == {"hits": 2, "total": 6, "accuracy": 2 / 6}
     assert result["misses"] == {
-        "total": 4, "too_few": 2, "empty": 1, "too_many": 1, "wrong_chars": 1
+        "total": 4, "too_few": 2, "empty": 1, "too_many": 1, "wrong_chars": 1, "block_read": 0
     }
     assert result["char_accuracy"] == pytest.approx(char_accuracy(truths, readings))
 
