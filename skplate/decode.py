@@ -140,20 +140,25 @@ def _best_paths(
     came_from = np.zeros(shape, dtype=int)
     best[:, :, 0, :] = np.concatenate([[0.0], np.cumsum(piece_skip)])[None, :, None]
     reads = type_scores.transpose(0, 2, 3, 1)  # (G, r, j, T)
+    ending: list[list[int]] = [[] for _ in range(n_pieces + 1)]  # the candidates ending at i
+    for r, stop in enumerate(stops):
+        ending[stop].append(r)
     for i in range(1, n_pieces + 1):
-        scores = best[:, i - 1, 1:] + piece_skip[i - 1]  # skip piece i - 1: (G, k, T)
-        chosen = np.zeros(scores.shape, dtype=int)
-        origin = np.zeros(scores.shape, dtype=int)
-        for r in np.flatnonzero(stops == i):
+        skip = best[:, i - 1, 1:] + piece_skip[i - 1]  # skip piece i - 1: (G, k, T)
+        for number, r in enumerate(ending[i]):  # piece i - 1 alone is always one of them
             before = best[:, starts[r]]
             previous = before[:, :-1, :, None] + switch  # (G, k, T_prev, T)
             previous[:, 0] = before[:, 0, :, None]  # the first slot follows nothing
             read = previous.max(axis=2) + reads[:, r]
-            better = read > scores
-            scores = np.where(better, read, scores)
-            chosen = np.where(better, r + 1, chosen)
-            origin = np.where(better, previous.argmax(axis=2), origin)
-        best[:, i, 1:], took[:, i, 1:], came_from[:, i, 1:] = scores, chosen, origin
+            if number == 0:  # came_from matters only where a candidate is read
+                better, came_from[:, i, 1:] = read > skip, previous.argmax(axis=2)
+                took[:, i, 1:] = np.where(better, r + 1, 0)
+                best[:, i, 1:] = np.maximum(skip, read)
+                continue
+            better = read > best[:, i, 1:]
+            best[:, i, 1:] = np.where(better, read, best[:, i, 1:])
+            took[:, i, 1:] = np.where(better, r + 1, took[:, i, 1:])
+            came_from[:, i, 1:] = np.where(better, previous.argmax(axis=2), came_from[:, i, 1:])
     return best, took, came_from
 
 
