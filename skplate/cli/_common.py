@@ -189,7 +189,7 @@ def use_cuts(model: object, skew_cut_runs: tuple | None, max_span: int | None, l
     ):
         if value is None:
             continue
-        current = params.get(stage, model.get_params(deep=False)[stage])
+        current = model.get_params(deep=False)[stage]
         stage_estimator = stage_class() if current is None else clone(current)
         params[stage] = stage_estimator.set_params(**{name: value})
     if params and _refit(model, log, **params):
