@@ -672,18 +672,25 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
     assert sum(line.split()[0] in SPANISH_PLATES for line in out.splitlines() if line) == 21
 
 
+def _evaluate_spanish(model_file, data_home, scores, *options: str) -> dict:
+    """``skplate -q evaluate`` of the 21 Spanish plates read with ``options``: its JSON."""
+    argv = ["-q", "evaluate", "--model", str(model_file), "--plates", str(data_home),
+            "--format", "spanish", *options, "--json", str(scores)]
+    assert cli.main(argv) == 0
+    return json.loads(scores.read_text())
+
+
 @pytest.mark.slow
 @pytest.mark.data
 def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, capsys):
     before = tiny_model_file.read_bytes()
-    runs = {}
-    for value in ("none", "0O,1I"):
-        scores = tmp_path / f"{value}.json"
-        argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
-                "--format", "spanish", "--lookalikes", value, "--json", str(scores),
-                "--prior-correction", "1"]
-        assert cli.main(argv) == 0
-        runs[value] = json.loads(scores.read_text())
+    runs = {
+        value: _evaluate_spanish(
+            tiny_model_file, data_home, tmp_path / f"{value}.json",
+            "--lookalikes", value, "--prior-correction", "1",
+        )
+        for value in ("none", "0O,1I")
+    }
     capsys.readouterr()
     # The scores name the groups the recognizer read with; the option is not saved into
     # the model (what pooling changes is tested in test_recognizer and test_decoding).
@@ -698,21 +705,18 @@ def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, ca
 def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsys):
     before = tiny_model_file.read_bytes()
     scores = tmp_path / "scores.json"
-    argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
-            "--format", "spanish", "--extra-margin", "0.02,0", "--json", str(scores)]
-    assert cli.main(argv) == 0
+    payload = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-margin", "0.02,0")
     capsys.readouterr()
-    payload = json.loads(scores.read_text())
     assert payload["extra_margins"] == [[0.02, 0.0]] and payload["total"] == 21
     assert payload["extra_below_agreement"] == 0.5  # the model's
     assert payload["skew_cut_runs"] == [] and payload["max_span"] == 1  # the model's
     assert 0 <= payload["extra_crops_read"] <= 21
     assert tiny_model_file.read_bytes() == before  # the option is not saved into the model
 
-    runs = {}
-    for options in (["--extra-margin", "none"], ["--extra-below-agreement", "none"]):
-        assert cli.main([*argv[:-4], *options, "--json", str(scores)]) == 0
-        runs[options[0]] = json.loads(scores.read_text())
+    runs = {
+        option: _evaluate_spanish(tiny_model_file, data_home, scores, option, "none")
+        for option in ("--extra-margin", "--extra-below-agreement")
+    }
     capsys.readouterr()
     assert runs["--extra-margin"]["extra_margins"] == []
     assert runs["--extra-margin"]["extra_crops_read"] == 0
@@ -724,12 +728,11 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
 @pytest.mark.data
 def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, capsys):
     before = tiny_model_file.read_bytes()
-    scores = tmp_path / "scores.json"
-    argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
-            "--format", "spanish", "--json", str(scores)]
-    assert cli.main([*argv, "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2"]) == 0
+    payload = _evaluate_spanish(
+        tiny_model_file, data_home, tmp_path / "scores.json",
+        "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2",
+    )
     capsys.readouterr()
-    payload = json.loads(scores.read_text())
     assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
     assert payload["total"] == 21
     assert tiny_model_file.read_bytes() == before  # the options are not saved into it
