@@ -55,6 +55,13 @@ def _reference(model: object) -> dict[str, int]:
     return hits
 
 
+def read_with(model: object, defaults: dict, settings: list[dict], setting: dict) -> None:
+    """Re-fit ``model`` (format ``any``) with ``setting``, every parameter the other
+    ``settings`` name back at its value in ``defaults`` (the model's ``get_params()``)."""
+    reset = {key: defaults[key] for other in settings for key in other}
+    model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="the network's seed")
@@ -104,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             "settings": [],
         }
         for setting in args.settings:
-            reset = {key: defaults[key] for other in args.settings for key in other}
-            model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
+            read_with(model, defaults, args.settings, setting)
             read = {
                 "setting": setting,
                 "uc3m": figures(

@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from uc3m import figures  # benchmarks/ is not a package: its folder is on sys.path
-from uc3m_cv import GROUPS, _reference
+from uc3m_cv import GROUPS, _reference, read_with
 
 
 def _crops_read(crops: object, folds: int, fold: int, choose: bool) -> np.ndarray:
@@ -79,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(path)
         defaults = model.get_params()
         for setting in args.settings:
-            reset = {key: defaults[key] for s in args.settings for key in s}
-            model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
+            read_with(model, defaults, args.settings, setting)
             start = time.perf_counter()
             readings = model.predict(samples)
             seconds = time.perf_counter() - start
