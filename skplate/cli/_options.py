@@ -1,14 +1,27 @@
-"""The options the ``skplate`` commands share: argument types, option groups, defaults.
+"""The options the ``skplate`` commands share: option groups and defaults.
 
 A command module declares its sub-parser with :func:`add_command` and takes its option
 groups from here (:func:`training_options`, :func:`model_options`, :func:`add_jobs`,
-:func:`add_batch_size`), so that an option reads the same in every command.
+:func:`add_batch_size`), so that an option reads the same in every command; the
+argument types they parse with are in :mod:`._types`.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+
+from ._types import (
+    agreement,
+    cut_runs,
+    jobs,
+    lookalike_groups,
+    margin,
+    non_negative_int,
+    positive_int,
+    prior_correction,
+    sources,
+)
 
 DEFAULT_MODEL = "skplate_model.skplate"
 # training.CHAR_SOURCES, spelled out so that importing the CLI does not import TensorFlow.
@@ -27,134 +40,6 @@ TRAINING_DEFAULTS = {
     "n_junk": 800,
     "n_pairs": 800,
 }
-
-
-# -- argument types ----------------------------------------------------------------------
-def int_at_least(minimum: int, wanted: str) -> Callable[[str], int]:
-    """An argparse type: an integer of at least ``minimum``, else ``expected <wanted>``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
-        return value
-
-    return parse
-
-
-positive_int = int_at_least(1, "a positive integer")
-non_negative_int = int_at_least(0, "an integer >= 0")
-
-
-def jobs(text: str) -> int:
-    """``--jobs``: a number of jobs other than 0 (-1 for every core)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of jobs (1, 2, ...; -1 for all cores), got {text!r}"
-        )
-    return value
-
-
-def sources(text: str) -> tuple[str, ...]:
-    """``--sources``: comma-separated character sources."""
-    names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    if not names:
-        raise argparse.ArgumentTypeError("expected a comma-separated list such as goodimg,fnt")
-    return names
-
-
-def lookalike_groups(text: str) -> tuple[str, ...]:
-    """``--lookalikes``: comma-separated groups such as ``0O,1I``; ``none`` pools nothing."""
-    from ..recognizer import _check_lookalikes
-
-    if text.strip().lower() == "none":
-        return ()
-    groups = tuple(part.strip().upper() for part in text.split(","))
-    try:
-        _check_lookalikes(groups)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error).removeprefix("lookalikes: ")) from None
-    return groups
-
-
-def margin(text: str) -> tuple[float, float] | None:
-    """``--extra-margin``: two fractions ``MX,MY`` of the box width and height; None for 'none'."""
-    from ..crop import _check_margin
-
-    if text.strip().lower() == "none":
-        return None
-    try:
-        return _check_margin(tuple(float(part) for part in text.split(",")))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected two fractions of the box width and height MX,MY (such as 0.02,0), "
-            f"each above -0.5; got {text!r}"
-        ) from None
-
-
-def cut_runs(text: str) -> tuple[float, ...]:
-    """``--skew-cut-runs``: comma-separated fractions of the plate width, or 'none'."""
-    from ..crop import _check_cut_runs
-
-    if text.strip().lower() == "none":
-        return ()
-    try:
-        return _check_cut_runs([float(part) for part in text.split(",")], "--skew-cut-runs")
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected fractions of the plate width in (0, 1) such as 0.03,0.06,0.1, or "
-            f"'none'; got {text!r}"
-        ) from None
-
-
-def agreement(text: str) -> float | None:
-    """``--extra-below-agreement``: a share in (0, 1], or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        share = float(text)
-    except ValueError:
-        share = float("nan")
-    if not 0 < share <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a share of the variants in (0, 1] (such as 0.5) or 'none'; got {text!r}"
-        )
-    return share
-
-
-def prior_correction(text: str) -> float:
-    """``--prior-correction``: a number >= 0."""
-    try:
-        strength = float(text)
-    except ValueError:
-        strength = float("nan")
-    if not 0 <= strength < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a number >= 0 (1 divides the training class mix out, 0 keeps it); "
-            f"got {text!r}"
-        )
-    return strength
-
-
-def box(text: str) -> tuple[float, float, float, float]:
-    """``--box``: four pixel coordinates ``x1,y1,x2,y2``."""
-    parts = text.split(",")
-    try:
-        values = tuple(float(part) for part in parts)
-    except ValueError:
-        values = ()
-    if len(values) != 4:
-        raise argparse.ArgumentTypeError(
-            f"expected four pixel coordinates x1,y1,x2,y2, got {text!r}"
-        )
-    return values  # type: ignore[return-value]
 
 
 # -- option groups -----------------------------------------------------------------------

@@ -19,8 +19,9 @@ from ._common import (
     use_jobs,
 )
 from ._log import EXIT_OK, Log
-from ._options import add_batch_size, add_command, add_jobs, non_negative_int, training_options
+from ._options import add_batch_size, add_command, add_jobs, training_options
 from ._output import json_number, percent, print_readings, print_table, report_path, write_json
+from ._types import non_negative_int
 
 # Folds and fine-tuning epochs of the harvest-mode cross-validation.
 HARVEST_FOLDS = 5

@@ -7,8 +7,9 @@ import argparse
 from ._common import load_plates, save, train, training_record
 from ._locator import check_locator_args, get_locator, locator_line
 from ._log import EXIT_FAILED, EXIT_OK, Log
-from ._options import DEFAULT_MODEL, add_command, positive_int, training_options
+from ._options import DEFAULT_MODEL, add_command, training_options
 from ._output import percent, report_path
+from ._types import positive_int
 
 EPILOG = """\
 The Chars74K archives are read from --chars, else from --data-home / $SKPLATE_DATA.
