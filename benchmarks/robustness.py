@@ -3,10 +3,11 @@
 Usage::
 
     SKPLATE_DATA=../shared/data python benchmarks/robustness.py --model skplate_model.joblib \
-        [--format spanish] [--seed 0]
+        [--format spanish] [--seed 0] [--only "clean,blur sigma 1,darker x0.5"]
 
 Each perturbation is applied to every photo (and its box) before reading; the table gives
-the hits per perturbation next to the clean figure.
+the hits per perturbation next to the clean figure. ``--only`` reads the named
+perturbations alone (comma-separated, as the table names them).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def _blur(image, box, sigma):
     return cv2.GaussianBlur(image, (0, 0), sigma), box
 
 
+def _darker(image, box, gain):
+    return cv2.convertScaleAbs(image, alpha=gain), box
+
+
 def _jpeg(image, box, quality):
     _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED), box
@@ -50,6 +55,7 @@ def main() -> None:
     parser.add_argument("--plates", default=None)
     parser.add_argument("--format", default="spanish")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", default=None, help="comma-separated perturbation names")
     args = parser.parse_args()
 
     from skplate.datasets import load_plates
@@ -67,11 +73,18 @@ def main() -> None:
         "rotate -3 deg": lambda im, b: _rotate(im, b, -3),
         "blur sigma 1": lambda im, b: _blur(im, b, 1.0),
         "blur sigma 2": lambda im, b: _blur(im, b, 2.0),
+        "darker x0.5": lambda im, b: _darker(im, b, 0.5),
         "JPEG q=30": lambda im, b: _jpeg(im, b, 30),
         "JPEG q=10": lambda im, b: _jpeg(im, b, 10),
         "box error 5%": lambda im, b: _shift_box(im, b, 0.05, rng),
         "box error 10%": lambda im, b: _shift_box(im, b, 0.10, rng),
     }
+    if args.only is not None:
+        names = [name.strip() for name in args.only.split(",")]
+        unknown = [name for name in names if name not in perturbations]
+        if unknown:
+            parser.error(f"--only: unknown perturbations {unknown}; known: {list(perturbations)}")
+        perturbations = {name: perturbations[name] for name in names}
     print(f"{'perturbation':16s} hits / {len(data.target)}  ({args.format})")
     for name, perturb in perturbations.items():
         samples = []
