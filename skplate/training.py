@@ -87,33 +87,8 @@ the reference network (``CharCNN()``'s defaults), whose 3,200 x 1,024 dense laye
 dominates its cost."""
 
 
-def _shrink(
-    image: np.ndarray, box: tuple, widths: tuple[float, float], rng: np.random.RandomState
-) -> tuple[np.ndarray, tuple]:
-    """Half the time, shrink the photo so that the plate box is ``widths[0]`` to
-    ``widths[1]`` pixels wide (drawn evenly on a log scale); never enlarge it."""
-    if rng.uniform() >= 0.5:
-        return image, box
-    low, high = np.log(widths[0]), np.log(widths[1])
-    scale = min(1.0, float(np.exp(rng.uniform(low, high))) / max(1, box[2] - box[0]))
-    if scale >= 1.0:
-        return image, box
-    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-    image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return image, tuple(round(v * scale) for v in box)
-
-
-def _degrade(
-    image: np.ndarray,
-    box: tuple,
-    rng: np.random.RandomState,
-    plate_widths: tuple[float, float] | None = None,
-):
-    """Camera-like damage: plate aspect change, blur, contrast, noise and JPEG compression;
-    with ``plate_widths``, half the photos shrunk first (:func:`_shrink`), so that the
-    blur, noise and compression act on a small plate as a distant camera's do."""
-    if plate_widths is not None:
-        image, box = _shrink(image, box, plate_widths, rng)
+def _degrade(image: np.ndarray, box: tuple, rng: np.random.RandomState):
+    """Camera-like damage: plate aspect change, blur, contrast, noise and JPEG compression."""
     x1, y1, x2, y2 = box
     stretch = rng.uniform(0.55, 1.3)  # the public photos were resized without keeping aspect
     image = cv2.resize(image, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_AREA)
@@ -165,21 +140,6 @@ def _junk_levels(image: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     return np.clip(levels, 0, 255).astype(np.uint8)
 
 
-def _check_plate_widths(plate_widths: object) -> tuple[float, float] | None:
-    if plate_widths is None:
-        return None
-    try:
-        low, high = (float(w) for w in plate_widths)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        low = high = float("nan")
-    if not (np.isfinite(low) and np.isfinite(high) and 8 <= low <= high):
-        raise ValueError(
-            "plate_widths must be None or two widths in pixels (low, high) with "
-            f"8 <= low <= high, got {plate_widths!r}."
-        )
-    return low, high
-
-
 def make_plate_chars(
     n_plates: int = 600,
     *,
@@ -189,7 +149,6 @@ def make_plate_chars(
     variants_per_plate: int = 3,
     fonts: Sequence[str] | None = None,
     runs: bool = False,
-    plate_widths: tuple[float, float] | None = None,
     random_state: int | None = 0,
 ) -> Bunch:
     """Characters cut out of generated plates by the same stages as inference.
@@ -226,12 +185,6 @@ def make_plate_chars(
         (:func:`~skplate.segment.span_candidates`, as a segmenter with ``max_span=2``
         hands them to the classifier): ``run_images``, two characters that are not one.
         The other outputs do not change.
-    plate_widths : (float, float), default=None
-        Shrink half the generated photos, before the damage, so that the plate is this
-        many pixels wide (drawn evenly on a log scale between the two): the blur, noise
-        and compression then act on a plate as small as a distant camera sees it, which
-        the cropper enlarges again. None keeps the generated size (plates about 200-300
-        pixels wide).
     random_state : int, default=0
         Seed of the texts, plates, damage and variant draws.
 
@@ -244,7 +197,6 @@ def make_plate_chars(
     """
     if not isinstance(variants_per_plate, Integral) or variants_per_plate < 1:
         raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
-    plate_widths = _check_plate_widths(plate_widths)
     rng = check_random_state(random_state)
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
     segmenter = (
@@ -267,7 +219,7 @@ def make_plate_chars(
             batch, random_state=rng.randint(2**31), font=font, image_size=(240, 320)
         )
         for sample, text in zip(plates.samples, batch, strict=True):
-            image, box = _degrade(sample.image, sample.box, rng, plate_widths)
+            image, box = _degrade(sample.image, sample.box, rng)
             box = _loosen(box, image.shape, rng)
             plate = cropper.transform([PlateSample(image, box, "synthetic")])
             variants = filter_bank.fit_transform(plate)[0]
@@ -301,7 +253,6 @@ def make_plate_chars(
         "n_plates": [Interval(Integral, 1, None, closed="left")],
         "n_junk": [Interval(Integral, 0, None, closed="left")],
         "n_pairs": [Interval(Integral, 0, None, closed="left")],
-        "plate_widths": ["array-like", None],
         "fonts": ["array-like", None],
         "uc3m_path": [str, os.PathLike, None],
         "uc3m_photo_ids": ["array-like", None],
@@ -321,7 +272,6 @@ def load_training_chars(
     n_plates: int = 600,
     n_junk: int = 800,
     n_pairs: int = 800,
-    plate_widths: tuple[float, float] | None = None,
     fonts: Sequence[str] | None = None,
     uc3m_path: str | None = None,
     uc3m_photo_ids: Sequence[str] | None = None,
@@ -355,10 +305,6 @@ def load_training_chars(
         Runs of two neighbouring characters of the generated plates, drawn at random
         from those of the ``n_plates`` plates (source ``"pairs"``; fewer if there are
         fewer), labelled "not a character".
-    plate_widths : (float, float), default=None
-        Shrink half the generated plates (sources ``"plates"`` and ``"pairs"``) to this
-        many pixels wide before the damage (:func:`make_plate_chars`); None keeps them
-        at their generated size, about 200-300 pixels.
     fonts : sequence of str, default=None
         Fonts of the rendered characters and the generated plates (sources
         ``"synthetic"`` and ``"plates"``). None uses the faces shipped with skplate
@@ -420,11 +366,7 @@ def load_training_chars(
         add(synthetic.images, synthetic.target, "synthetic")
     if "plates" in sources or "pairs" in sources:
         plate_chars = make_plate_chars(
-            n_plates,
-            fonts=fonts,
-            runs="pairs" in sources,
-            plate_widths=plate_widths,
-            random_state=rng.randint(2**31),
+            n_plates, fonts=fonts, runs="pairs" in sources, random_state=rng.randint(2**31)
         )
         if "plates" in sources:
             add(plate_chars.images, plate_chars.target, "plates")

@@ -6,7 +6,7 @@ import pytest
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET
 from skplate.segment import CharacterSegmenter
-from skplate.training import _loosen, _shrink, load_training_chars, make_plate_chars
+from skplate.training import _loosen, load_training_chars, make_plate_chars
 
 
 def test_make_plate_chars_cuts_labelled_characters_from_filter_variants():
@@ -59,40 +59,6 @@ def test_make_plate_chars_cuts_without_freeing_attached_characters_by_default():
 def test_make_plate_chars_rejects_bad_variants_per_plate(bad):
     with pytest.raises(ValueError, match="variants_per_plate"):
         make_plate_chars(2, variants_per_plate=bad)
-
-
-def test_shrunk_photos_hold_the_plate_at_the_drawn_width_half_the_time():
-    rng = np.random.RandomState(0)
-    photo, box = np.full((240, 320, 3), 200, np.uint8), (40, 90, 280, 150)
-    shrunk = [_shrink(photo, box, (40.0, 160.0), rng) for _ in range(400)]
-    widths = np.array([b[2] - b[0] for _, b in shrunk])
-    small = widths < 240
-    assert 0.4 < small.mean() < 0.6
-    assert widths[small].min() >= 39 and widths[small].max() <= 161
-    # log-uniform: as many plates under the geometric mean (80 px) as over it
-    assert 0.35 < np.mean(widths[small] < 80) < 0.65
-    for image, (x1, y1, x2, y2) in shrunk:
-        scale = image.shape[1] / 320
-        assert abs(image.shape[0] - 240 * scale) <= 1  # the aspect is kept
-        assert abs(x2 - x1 - 240 * scale) <= 1 and abs(y2 - y1 - 60 * scale) <= 1
-    # a plate already narrower than the drawn width is left as it is
-    image, same = _shrink(photo, (10, 10, 30, 20), (40.0, 160.0), np.random.RandomState(1))
-    assert image is photo and same == (10, 10, 30, 20)
-
-
-def test_make_plate_chars_plate_widths_is_deterministic_and_changes_the_plates():
-    default = make_plate_chars(12, variants_per_plate=100, random_state=0)
-    small = make_plate_chars(12, variants_per_plate=100, random_state=0, plate_widths=(40, 60))
-    again = make_plate_chars(12, variants_per_plate=100, random_state=0, plate_widths=(40, 60))
-    assert len(small.images) == len(again.images) > 0
-    assert all(np.array_equal(a, b) for a, b in zip(small.images, again.images, strict=True))
-    assert list(small.target) != list(default.target)  # the shrunk plates cut otherwise
-
-
-@pytest.mark.parametrize("bad", [(5, 10), (100, 50), (40,), "40,160", (40, float("nan"))])
-def test_make_plate_chars_rejects_bad_plate_widths(bad):
-    with pytest.raises(ValueError, match="plate_widths"):
-        make_plate_chars(2, plate_widths=bad)
 
 
 def test_loosened_boxes_hold_the_plate_and_stay_in_the_photo():
