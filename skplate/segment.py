@@ -446,10 +446,11 @@ def find_character_boxes(
     widths = np.array([b[2] - b[0] for b, _ in sized], dtype=float)
     heights = np.array([b[3] - b[1] for b, _ in sized], dtype=float)
     single = widths <= max_aspect * heights
+    typical_height = _median(heights)
     char_width = (
-        _median(widths[single]) if single.sum() >= 3 else char_aspect * _median(heights)
+        _median(widths[single]) if single.sum() >= 3 else char_aspect * typical_height
     )
-    char_width = max(char_width, char_aspect * _median(heights) * 0.5)
+    char_width = max(char_width, char_aspect * typical_height * 0.5)
     candidates = []
     for box, mask in sized:
         height = box[3] - box[1]
