@@ -129,13 +129,18 @@ def read_report(model_path: str) -> dict | None:
 
 
 # -- how a loaded model reads ----------------------------------------------------------------
-def _refit(model: object, log: Log, **params: object) -> bool:
-    """Set recognizer parameters and re-fit its stages; True if learned weights were lost."""
+def _refit(model: object, log: Log, reading_with: str, **params: object) -> None:
+    """Set recognizer parameters and re-fit its stages, warning when that drops learned
+    variant weights (``reading_with`` names what asked for it)."""
     weights = getattr(model, "variant_weights_", None)
     learned = weights is not None and any(float(w) != 1.0 for w in weights)
     model.set_params(**params).fit([])
     log.debug(f"re-fitted the recognizer with {params}.")
-    return learned
+    if learned:
+        log.warn(
+            f"reading with {reading_with} re-fits the model and drops its learned variant "
+            "weights (every variant now weighs the same)."
+        )
 
 
 def use_format(model: object, plate_format: str | None, voting: str | None, log: Log) -> object:
@@ -144,12 +149,10 @@ def use_format(model: object, plate_format: str | None, voting: str | None, log:
 
     current = model.get_params(deep=False)["plate_format"]
     if plate_format is not None and get_formats(plate_format) != get_formats(current):
-        if _refit(model, log, plate_format=plate_format):
-            log.warn(
-                f"the model was fitted for the format {format_label(current)!r}; reading "
-                f"with {plate_format!r} re-fits it and drops its learned variant weights "
-                "(every variant now weighs the same)."
-            )
+        reading_with = (
+            f"the format {plate_format!r} (the model was fitted for {format_label(current)!r})"
+        )
+        _refit(model, log, reading_with, plate_format=plate_format)
         current = plate_format
     if voting is not None:
         model.set_params(voting=voting)
@@ -165,11 +168,7 @@ def use_extra_crops(
     """``--extra-margin`` (re-fits the stages) and ``--extra-below-agreement``."""
     if margins is not None:
         margins = [margin for margin in margins if margin is not None]  # 'none': one crop
-        if _refit(model, log, extra_margins=margins):
-            log.warn(
-                "reading with --extra-margin re-fits the model and drops its learned variant "
-                "weights (every variant now weighs the same)."
-            )
+        _refit(model, log, "--extra-margin", extra_margins=margins)
     if below_agreement is not UNSET:
         model.set_params(extra_below_agreement=below_agreement)
 
@@ -182,26 +181,21 @@ def use_cuts(model: object, skew_cut_runs: tuple | None, max_span: int | None, l
     from ..crop import PlateCropper
     from ..segment import CharacterSegmenter
 
-    params: dict = {}
-    for value, stage, stage_class, name in (
-        (skew_cut_runs, "cropper", PlateCropper, "skew_cut_runs"),
-        (max_span, "segmenter", CharacterSegmenter, "max_span"),
-    ):
-        if value is None:
-            continue
+    asked = [
+        (option, stage, default, {name: value})
+        for option, stage, default, name, value in (
+            ("--skew-cut-runs", "cropper", PlateCropper, "skew_cut_runs", skew_cut_runs),
+            ("--max-span", "segmenter", CharacterSegmenter, "max_span", max_span),
+        )
+        if value is not None
+    ]
+    if not asked:
+        return
+    params = {}
+    for _, stage, default, setting in asked:
         current = model.get_params(deep=False)[stage]
-        stage_estimator = stage_class() if current is None else clone(current)
-        params[stage] = stage_estimator.set_params(**{name: value})
-    if params and _refit(model, log, **params):
-        options = " and ".join(
-            option
-            for option, value in (("--skew-cut-runs", skew_cut_runs), ("--max-span", max_span))
-            if value is not None
-        )
-        log.warn(
-            f"reading with {options} re-fits the model and drops its learned variant "
-            "weights (every variant now weighs the same)."
-        )
+        params[stage] = (default() if current is None else clone(current)).set_params(**setting)
+    _refit(model, log, " and ".join(option for option, *_ in asked), **params)
 
 
 def use_jobs(model: object, jobs: int | None, log: Log) -> None:
