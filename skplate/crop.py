@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._components import component_stats
 from ._validation import to_gray, to_uint8
+from .painted import paint_over_blocks
 from .samples import check_samples, clip_box
 from .segment import text_mask
 
@@ -168,6 +169,7 @@ def crop_plate(
     output_size: Sequence[int] = (240, 80),
     *,
     remove_eu_band: bool = True,
+    remove_painted_blocks: bool = False,
     name: str = "image",
 ) -> np.ndarray:
     """Cut the plate box (plus a margin) out of ``image`` as a gray image of ``output_size``.
@@ -187,6 +189,10 @@ def crop_plate(
         Paint the blue EU country band of a colour photo (with its letters and stars,
         :func:`eu_band_mask`) in the plate's light level, so that it is not read as
         characters. Gray photos are left as they are.
+    remove_painted_blocks : bool, default=False
+        Paint the flat, character-sized blocks that hide characters of anonymised plates
+        (:func:`~skplate.painted.painted_block_mask`) in the plate's light level, so that
+        they are skipped instead of read or joined to their neighbours.
     name : str, default="image"
         How the image is named in error messages.
 
@@ -215,6 +221,8 @@ def crop_plate(
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         if remove_eu_band:
             gray = _paint_eu_band(gray, crop)
+    if remove_painted_blocks:
+        gray = paint_over_blocks(gray)
     return np.ascontiguousarray(_resize(gray, output_size))
 
 
@@ -556,6 +564,10 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         one component, which the search drops; ``(0.03, 0.06, 0.1)`` frees them: more
         of UC3M-LP's crops read, the 117 loosely boxed plates as many or one or two fewer
         (docs/benchmarks.md). Empty: measure on the ink as it is.
+    remove_painted_blocks : bool, default=False
+        Paint the flat grey blocks that anonymised plates (UC3M-LP's) hide characters
+        under in the plate's light level (:func:`~skplate.painted.painted_block_mask`), so
+        that the reading skips them: a painted character is no character.
 
     Attributes
     ----------
@@ -584,6 +596,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "max_slant": [Interval(Real, 0, 1, closed="both")],
         "remove_eu_band": ["boolean"],
         "skew_cut_runs": [tuple, list],
+        "remove_painted_blocks": ["boolean"],
     }
 
     def __init__(
@@ -595,6 +608,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         max_slant: float = 0.4,
         remove_eu_band: bool = True,
         skew_cut_runs: Sequence[float] = (),
+        remove_painted_blocks: bool = False,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
@@ -603,12 +617,15 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         self.max_slant = max_slant
         self.remove_eu_band = remove_eu_band
         self.skew_cut_runs = skew_cut_runs
+        self.remove_painted_blocks = remove_painted_blocks
 
     def __setstate__(self, state: dict) -> None:
         # Croppers pickled by skplate 0.2.0 predate the deslant: keep their plates as they
         # were, so old models read as they did; those saved before skew_cut_runs measured
         # the skew on the ink as it is.
-        super().__setstate__({"max_slant": 0.0, "skew_cut_runs": (), **state})
+        super().__setstate__(
+            {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False, **state}
+        )
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int], tuple[float, ...]]:
         self._validate_params()
@@ -668,6 +685,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
                 margin,
                 (width, height),
                 remove_eu_band=self.remove_eu_band,
+                remove_painted_blocks=self.remove_painted_blocks,
                 name=name,
             )
             if self.deskew:

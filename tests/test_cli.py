@@ -121,9 +121,13 @@ def test_tight_crop_options(command):
     argv = [command[0], "--model", "m.joblib", *command[1:]]
     parsed = cli.build_parser().parse_args(argv)
     assert parsed.skew_cut_runs is None and parsed.max_span is None  # the model's
-    more = ["--skew-cut-runs", "0.03, 0.06,0.1", "--max-span", "2"]
+    assert parsed.remove_painted_blocks is None
+    more = ["--skew-cut-runs", "0.03, 0.06,0.1", "--max-span", "2", "--remove-painted-blocks"]
     parsed = cli.build_parser().parse_args(argv + more)
     assert parsed.skew_cut_runs == (0.03, 0.06, 0.1) and parsed.max_span == 2
+    assert parsed.remove_painted_blocks is True
+    parsed = cli.build_parser().parse_args([*argv, "--no-remove-painted-blocks"])
+    assert parsed.remove_painted_blocks is False
     assert cli.build_parser().parse_args([*argv, "--skew-cut-runs", "None"]).skew_cut_runs == ()
 
 
@@ -710,6 +714,7 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     assert payload["extra_margins"] == [[0.02, 0.0]] and payload["total"] == 21
     assert payload["extra_below_agreement"] == 0.5  # the model's
     assert payload["skew_cut_runs"] == [] and payload["max_span"] == 1  # the model's
+    assert payload["remove_painted_blocks"] is False
     assert 0 <= payload["extra_crops_read"] <= 21
     assert tiny_model_file.read_bytes() == before  # the option is not saved into the model
 
@@ -730,10 +735,11 @@ def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, 
     before = tiny_model_file.read_bytes()
     payload = _evaluate_spanish(
         tiny_model_file, data_home, tmp_path / "scores.json",
-        "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2",
+        "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2", "--remove-painted-blocks",
     )
     capsys.readouterr()
     assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
+    assert payload["remove_painted_blocks"] is True  # with the other cropper option
     assert payload["total"] == 21
     assert tiny_model_file.read_bytes() == before  # the options are not saved into it
 

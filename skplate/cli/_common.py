@@ -173,9 +173,16 @@ def use_extra_crops(
         model.set_params(extra_below_agreement=below_agreement)
 
 
-def use_cuts(model: object, skew_cut_runs: tuple | None, max_span: int | None, log: Log) -> None:
-    """``--skew-cut-runs`` and ``--max-span``: cropper and segmenter parameters, set by
-    re-fitting the stages (the model's learned variant weights are dropped)."""
+def use_cuts(
+    model: object,
+    skew_cut_runs: tuple | None,
+    max_span: int | None,
+    log: Log,
+    remove_painted_blocks: bool | None = None,
+) -> None:
+    """``--skew-cut-runs``, ``--max-span`` and ``--remove-painted-blocks``: cropper and
+    segmenter parameters, set by re-fitting the stages (the model's learned variant weights
+    are dropped)."""
     from sklearn.base import clone
 
     from ..crop import PlateCropper
@@ -186,13 +193,23 @@ def use_cuts(model: object, skew_cut_runs: tuple | None, max_span: int | None, l
         for option, stage, default, name, value in (
             ("--skew-cut-runs", "cropper", PlateCropper, "skew_cut_runs", skew_cut_runs),
             ("--max-span", "segmenter", CharacterSegmenter, "max_span", max_span),
+            (
+                "--remove-painted-blocks",
+                "cropper",
+                PlateCropper,
+                "remove_painted_blocks",
+                remove_painted_blocks,
+            ),
         )
         if value is not None
     ]
     if not asked:
         return
-    params = {}
+    settings: dict[str, tuple[type, dict]] = {}
     for _, stage, default, setting in asked:
+        settings.setdefault(stage, (default, {}))[1].update(setting)
+    params = {}
+    for stage, (default, setting) in settings.items():
         current = model.get_params(deep=False)[stage]
         params[stage] = (default() if current is None else clone(current)).set_params(**setting)
     _refit(model, log, " and ".join(option for option, *_ in asked), **params)
@@ -213,7 +230,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
     if args.prior_correction is not None:
         model.set_params(prior_correction=args.prior_correction)
     use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
-    use_cuts(model, args.skew_cut_runs, args.max_span, log)
+    use_cuts(model, args.skew_cut_runs, args.max_span, log, args.remove_painted_blocks)
     use_jobs(model, args.jobs, log)
     return plate_format
 
@@ -272,6 +289,7 @@ def score(
         "extra_below_agreement": params["extra_below_agreement"],
         "skew_cut_runs": list(getattr(model.cropper_, "skew_cut_runs", ())),
         "max_span": int(getattr(model.segmenter_, "max_span", 1)),
+        "remove_painted_blocks": bool(getattr(model.cropper_, "remove_painted_blocks", False)),
         "extra_crops_read": sum(
             len(r.variant_names) > len(model.filter_bank_.variant_names_) for r in readings
         ),

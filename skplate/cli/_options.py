@@ -248,6 +248,17 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "a network trained with the 'pairs' source) (default: the model's, 1)",
     )
     parent.add_argument(
+        "--remove-painted-blocks",
+        dest="remove_painted_blocks",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="paint the flat grey blocks that anonymised plates (UC3M-LP's) hide "
+        "characters under in the plate's light level, so that the reading skips them "
+        "instead of reading them or joining them to their neighbours; for such data only: "
+        "on other plates it can paint a flat shadow between characters (default: the "
+        "model's, which keeps them)",
+    )
+    parent.add_argument(
         "--extra-below-agreement",
         dest="extra_below_agreement",
         type=agreement,

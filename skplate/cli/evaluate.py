@@ -112,6 +112,7 @@ def run(args: argparse.Namespace, log: Log) -> int:
     )
     true = [str(t) for t in data.target]
     _warn_unreadable_partial_truths(model, true, plate_format, log)
+    _suggest_removing_painted_blocks(model, true, log)
     samples = data.samples
     if args.locate:  # the photos without their box: the locator finds the plates
         data.samples = [PlateSample(s.image, None, s.name) for s in samples]
@@ -138,6 +139,19 @@ def run(args: argparse.Namespace, log: Log) -> int:
         build_report(model, data.samples, true, path=args.report, true_boxes=boxes)
         log.info(f"wrote {args.report}")
     return EXIT_FAILED if skipped else EXIT_OK
+
+
+def _suggest_removing_painted_blocks(model, true: list[str], log: Log) -> None:
+    """Point at --remove-painted-blocks when truths have painted characters it would skip."""
+    from ..metrics import PAINTED
+
+    painted = sum(PAINTED in t for t in true)
+    if painted and not getattr(model.cropper_, "remove_painted_blocks", False):
+        log.info(
+            f"{painted} of {len(true)} plates have painted characters ('-'): "
+            "--remove-painted-blocks paints their blocks over, so that the reading skips "
+            "them instead of reading them (docs/benchmarks.md)."
+        )
 
 
 def _warn_unreadable_partial_truths(model, true: list[str], plate_format, log: Log) -> None:
