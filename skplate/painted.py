@@ -17,11 +17,14 @@ import numpy as np
 
 __all__ = ["paint_over_blocks", "painted_block_mask"]
 
+# Width in pixels of the ring around a block whose light end is the plate's background.
+_RING = 4
+
 
 def painted_block_mask(
     gray: np.ndarray,
     *,
-    tolerance: int = 3,
+    tolerance: int = 4,
     min_height: float = 0.25,
     min_aspect: float = 0.35,
     max_aspect: float = 1.2,
@@ -42,7 +45,7 @@ def painted_block_mask(
     gray : ndarray of shape (H, W), uint8
         The plate crop at the photo's own resolution (a resize blurs the block's rim but
         keeps its inside flat).
-    tolerance : int, default=3
+    tolerance : int, default=4
         Largest spread of grey levels in a 3x3 neighbourhood that still counts as flat.
     min_height : float, default=0.25
         Least height of a block, as a fraction of the crop's height.
@@ -104,12 +107,20 @@ def paint_over_blocks(gray: np.ndarray, **kwargs) -> np.ndarray:
     -------
     painted : ndarray of shape (H, W), uint8
         ``gray`` itself when it has no block, otherwise a copy with each block in the
-        90th percentile of the other pixels' levels (the plate's background).
+        plate's background level beside it (the 75th percentile of the levels in a ring
+        of ``4`` pixels around the block).
     """
-    blocks = painted_block_mask(gray, **kwargs)
+    blocks = painted_block_mask(gray, **kwargs).astype(np.uint8)
     if not blocks.any():
         return gray
     painted = gray.copy()
-    rest = gray[~blocks]
-    painted[blocks] = np.percentile(rest, 90) if rest.size else 255
+    n_blocks, labels = cv2.connectedComponents(blocks)
+    ring_kernel = np.ones((2 * _RING + 1, 2 * _RING + 1), np.uint8)
+    for label in range(1, n_blocks):
+        block = (labels == label).astype(np.uint8)
+        # the plate's own background beside the block: the light end of the ring around it
+        # (the ring takes in the neighbouring characters' ink too)
+        ring = (cv2.dilate(block, ring_kernel) > 0) & (blocks == 0)
+        around = gray[ring]
+        painted[block > 0] = np.percentile(around, 75) if around.size else 255
     return painted

@@ -117,9 +117,9 @@ def _data_home() -> Path:
 
 @pytest.mark.data
 def test_finds_uc3m_blocks_and_few_on_the_117(data_home):
-    """Measured: of UC3M-LP's 2,056 crops (two characters of each painted over) 1,803 show
-    exactly two blocks, 46 none; of the 117 reference plates, which have no painted
-    characters, 6 show one or two flat patches darker than their background (a gap
+    """Measured: of UC3M-LP's 2,056 crops (two characters of each painted over) 1,821 show
+    exactly two blocks, 38 none; of the 117 reference plates, which have no painted
+    characters, 10 show one or two flat patches darker than their background (a gap
     between characters in shadow, a smooth frame)."""
     from skplate.crop import _expanded_box
     from skplate.datasets import load_plates, load_uc3m_crops
@@ -134,11 +134,11 @@ def test_finds_uc3m_blocks_and_few_on_the_117(data_home):
 
     crops = load_uc3m_crops(archive)
     found = np.array([blocks(s.image) for s in crops.samples])
-    assert np.mean(found == 2) >= 0.86
-    assert np.mean(found == 0) <= 0.03
+    assert np.mean(found == 2) >= 0.87
+    assert np.mean(found == 0) <= 0.025
     plates = load_plates(data_home / "test6Training.zip", plate_format=None)
     flagged = 0
     for sample in plates.samples:
         x1, y1, x2, y2 = (int(v) for v in _expanded_box(sample.box, (0.02, 0.05)))
         flagged += blocks(sample.image[max(0, y1) : y2, max(0, x1) : x2]) > 0
-    assert flagged <= 7
+    assert flagged <= 11
