@@ -26,6 +26,7 @@ from .normalize import CharNormalizer
 __all__ = [
     "CharacterSegmenter",
     "Segments",
+    "character_crops",
     "find_character_boxes",
     "span_candidates",
     "text_mask",
@@ -592,10 +593,28 @@ def _mask_to_image(mask: np.ndarray, pad: int = 2) -> np.ndarray:
     return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
-def _character_crops(
-    boxes: np.ndarray, masks: list[np.ndarray], plain: np.ndarray | None, pad: int = 2
+def character_crops(
+    boxes: np.ndarray, masks: Sequence[np.ndarray], plain: np.ndarray | None, pad: int = 2
 ) -> list[np.ndarray]:
-    """Each mask as a dark-on-white image, paired with ``plain`` under its box if given."""
+    """The character images a normaliser takes: each mask dark on white, with a margin.
+
+    Parameters
+    ----------
+    boxes : ndarray of shape (n, 4), int
+        The characters' boxes ``(x1, y1, x2, y2)`` in the variant
+        (:func:`find_character_boxes`, :func:`span_candidates`).
+    masks : sequence of ndarray of bool
+        Each box's ink.
+    plain : ndarray of shape (H, W), uint8, or None
+        When given, each image is an ``(h, w, 2)`` pair: the character, then ``plain``
+        under its box (what a normaliser reading grey levels takes).
+    pad : int, default=2
+        White margin around each character, in pixels (``plain``'s edge repeated).
+
+    Returns
+    -------
+    images : list of ndarray of uint8
+    """
     images = [_mask_to_image(mask, pad) for mask in masks]
     if plain is None:
         return images
@@ -744,7 +763,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                 f"got {np.shape(plain)}."
             )
         boxes, masks = self.segment_variant(gray)
-        return _character_crops(boxes, masks, plain)
+        return character_crops(boxes, masks, plain)
 
     def transform(self, X: np.ndarray | Sequence) -> Segments:
         """Segment every variant of every plate and normalise all characters at once.
@@ -786,7 +805,7 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                             boxes, masks, self.max_span, self.max_aspect
                         )
                         boxes, masks = np.concatenate([boxes, run_boxes]), masks + run_masks
-                    crops += _character_crops(boxes, masks, variants[p, v] if paired else None)
+                    crops += character_crops(boxes, masks, variants[p, v] if paired else None)
                     plate_idx += [p] * len(boxes)
                     variant_idx += [v] * len(boxes)
                     n_pieces = len(boxes) - len(runs)

@@ -34,7 +34,7 @@ from .filters import FilterBank
 from .formats import ALPHABET, NOT_A_CHARACTER
 from .normalize import CharNormalizer
 from .samples import PlateSample
-from .segment import CharacterSegmenter, _character_crops, span_candidates
+from .segment import CharacterSegmenter, character_crops, span_candidates
 
 __all__ = [
     "CHAR_SOURCES",
@@ -229,13 +229,13 @@ def make_plate_chars(
                 boxes, masks = segmenter.segment_variant(gray)
                 if len(boxes) != len(text):
                     continue
-                images.extend(_character_crops(boxes, masks, gray))
+                images.extend(character_crops(boxes, masks, gray))
                 target.extend(text)
                 if runs:
                     _, run_boxes, run_masks = span_candidates(
                         boxes, masks, 2, segmenter.max_aspect
                     )
-                    run_images.extend(_character_crops(run_boxes, run_masks, gray))
+                    run_images.extend(character_crops(run_boxes, run_masks, gray))
     if runs:
         return Bunch(images=images, target=np.asarray(target), run_images=run_images)
     return Bunch(images=images, target=np.asarray(target))

@@ -1,5 +1,5 @@
-"""The benchmark scripts that need no model: ``benchmarks/seeds.py``, and the UC3M-LP
-figures' tally (``benchmarks/uc3m.py``)."""
+"""The benchmark scripts that need no model: ``benchmarks/seeds.py``, the UC3M-LP
+figures' tally (``benchmarks/uc3m.py``) and the damage ``uc3m_reading.py`` does."""
 
 from __future__ import annotations
 
@@ -70,3 +70,25 @@ def test_uc3m_figures_count_the_misses_due_only_to_a_painted_block():
     # character too) nor "8712G" (a block read, a character lost)
     assert result["misses"]["block_read"] == 2
     assert result["misses"]["too_many"] == 3 and result["misses"]["wrong_chars"] == 1
+
+
+def test_reading_benchmark_shrinks_and_blurs_the_crops_it_reads(monkeypatch):
+    """``uc3m_reading.py --shrink W --blur S``: each crop shrunk to W px wide, its aspect
+    kept, then blurred; the sample's box follows the new size; neither leaves it as is."""
+    import importlib
+
+    import numpy as np
+
+    from skplate.samples import PlateSample
+
+    monkeypatch.syspath_prepend(str(SEEDS.parent))
+    damaged = importlib.import_module("uc3m_reading")._damaged
+    image = np.full((40, 160, 3), 220, np.uint8)
+    image[10:30, 20:24] = 0  # a stroke 4 px wide
+    sample = PlateSample(image, (0, 0, 160, 40), "crop.jpg")
+    assert damaged(sample, None, None) is sample
+    small = damaged(sample, 80, None)
+    assert small.image.shape == (20, 80, 3) and small.box == (0, 0, 80, 20)
+    assert small.name == "crop.jpg" and small.image.min() == 0  # a sharp stroke 2 px wide
+    soft = damaged(sample, 80, 1.0)
+    assert soft.image.shape == small.image.shape and soft.image.min() > 40

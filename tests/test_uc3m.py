@@ -513,23 +513,3 @@ def test_uc3m_characters_as_an_opt_in_training_source(tmp_path):
     assert chars.shape[0] == 15 and np.isfinite(chars).all()
     with pytest.raises(ValueError, match="'uc3m'"):
         load_training_chars(("goodimg", "real"))
-
-
-def test_reading_benchmark_shrinks_and_blurs_the_crops_it_reads(monkeypatch):
-    """``uc3m_reading.py --shrink W --blur S``: each crop shrunk to W px wide, its aspect
-    kept, then blurred; the sample's box follows the new size; neither leaves it as is."""
-    import importlib
-
-    from skplate.samples import PlateSample
-
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    damaged = importlib.import_module("uc3m_reading")._damaged
-    image = np.full((40, 160, 3), 220, np.uint8)
-    image[10:30, 20:24] = 0  # a stroke 4 px wide
-    sample = PlateSample(image, (0, 0, 160, 40), "crop.jpg")
-    assert damaged(sample, None, None) is sample
-    small = damaged(sample, 80, None)
-    assert small.image.shape == (20, 80, 3) and small.box == (0, 0, 80, 20)
-    assert small.name == "crop.jpg" and small.image.min() == 0  # a sharp stroke 2 px wide
-    soft = damaged(sample, 80, 1.0)
-    assert soft.image.shape == small.image.shape and soft.image.min() > 40
