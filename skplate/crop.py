@@ -191,8 +191,8 @@ def crop_plate(
         characters. Gray photos are left as they are.
     remove_painted_blocks : bool, default=False
         Paint the flat, character-sized blocks that hide characters of anonymised plates
-        (:func:`~skplate.painted.painted_block_mask`) in the plate's light level, so that
-        they are skipped instead of read or joined to their neighbours.
+        (:func:`~skplate.painted.painted_block_mask`) in the plate's background beside
+        them, so that they are skipped instead of read or joined to their neighbours.
     name : str, default="image"
         How the image is named in error messages.
 
@@ -566,7 +566,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         (docs/benchmarks.md). Empty: measure on the ink as it is.
     remove_painted_blocks : bool, default=False
         Paint the flat grey blocks that anonymised plates (UC3M-LP's) hide characters
-        under in the plate's light level (:func:`~skplate.painted.painted_block_mask`), so
+        under in the plate's background (:func:`~skplate.painted.paint_over_blocks`), so
         that the reading skips them: a painted character is no character.
 
     Attributes

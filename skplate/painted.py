@@ -6,8 +6,8 @@ binarised filter variants such a box is ink or background depending on its grey,
 ink it joins the characters beside it into one component, which loses them too. A painted
 box is exactly flat (every pixel the same grey, up to compression noise), which no part of
 a photographed plate is over a character's size: :func:`painted_block_mask` finds such
-patches, and :func:`paint_over_blocks` paints them in the plate's light level, as
-:func:`~skplate.crop.eu_band_mask` does for the EU band.
+patches, and :func:`paint_over_blocks` paints them in the plate's background beside them,
+as the cropper paints the EU band (:func:`~skplate.crop.eu_band_mask`).
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def painted_block_mask(
     A block is a 4-connected patch of flat pixels (the grey levels of each pixel's 3x3
     neighbourhood span at most ``tolerance``) whose bounding box is character-sized (at
     least ``min_height`` of the crop tall and ``min_aspect`` to ``max_aspect`` times as
-    wide as tall) and which fills at least ``min_fill`` of that box. Patches at the ends
-    of the grey scale (under 6 or over 249: clipped shadows and highlights) are never
-    blocks. The mask takes in the block's rim (two pixels around the flat patch).
+    wide as tall), which fills at least ``min_fill`` of that box, and whose grey is darker
+    than the plate's background (``max_level``). Patches at the ends of the grey scale
+    (under 6 or over 249: clipped shadows and highlights) are never blocks. The mask is
+    each block's convex hull with its rim (two pixels around it).
 
     Parameters
     ----------
@@ -94,7 +95,7 @@ def painted_block_mask(
 
 
 def paint_over_blocks(gray: np.ndarray, **kwargs) -> np.ndarray:
-    """Paint the painted blocks of a plate crop (:func:`painted_block_mask`) in its light level.
+    """Paint the painted blocks of a plate crop (:func:`painted_block_mask`) in its background.
 
     Parameters
     ----------

@@ -253,7 +253,7 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="paint the flat grey blocks that anonymised plates (UC3M-LP's) hide "
-        "characters under in the plate's light level, so that the reading skips them "
+        "characters under in the plate's background, so that the reading skips them "
         "instead of reading them or joining them to their neighbours; for such data only: "
         "on other plates it can paint a flat shadow between characters (default: the "
         "model's, which keeps them)",
