@@ -4,10 +4,11 @@ Datasets anonymise plates by painting some characters over with a uniform grey b
 (UC3M-LP paints two of every plate); a reader should skip them, not read them. In the
 binarised filter variants such a box is ink or background depending on its grey, and as
 ink it joins the characters beside it into one component, which loses them too. A painted
-box is exactly flat (every pixel the same grey, up to compression noise), which no part of
-a photographed plate is over a character's size: :func:`painted_block_mask` finds such
-patches, and :func:`paint_over_blocks` paints them in the plate's background beside them,
-as the cropper paints the EU band (:func:`~skplate.crop.eu_band_mask`).
+box is exactly flat (every pixel the same grey, up to compression noise), which few parts
+of a photographed plate are over a character's size (a smooth shadow between characters
+is one): :func:`painted_block_mask` finds such patches, and :func:`paint_over_blocks`
+paints them in the plate's background beside them, as the cropper paints the EU band
+(:func:`~skplate.crop.eu_band_mask`).
 """
 
 from __future__ import annotations
