@@ -83,14 +83,17 @@ def painted_block_mask(
         & (widths <= max_aspect * heights)
         & (stats[1:, cv2.CC_STAT_AREA] >= min_fill * widths * heights)
     )
-    if blocks.size:
-        dark, light = np.percentile(gray, (10, 90))
-        highest = dark + max_level * max(light - dark, 1.0)
-        blocks = [label for label in blocks if np.median(gray[labels == label]) <= highest]
+    if blocks.size == 0:
+        return mask.astype(bool)
+    dark, light = np.percentile(gray, (10, 90))
+    highest = dark + max_level * max(light - dark, 1.0)
     for label in blocks:
+        patch = labels == label
+        if np.median(gray[patch]) > highest:
+            continue
         # the convex hull: JPEG noise leaves holes in the flat patch, and a hole left
         # unpainted is a grey fragment the segmenter could take for a stroke
-        points = cv2.findNonZero((labels == label).astype(np.uint8))
+        points = cv2.findNonZero(patch.astype(np.uint8))
         cv2.fillConvexPoly(mask, cv2.convexHull(points), 1)
     return cv2.dilate(mask, np.ones((5, 5), np.uint8)).astype(bool)
 

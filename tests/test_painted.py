@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import pickle
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -13,8 +11,6 @@ import pytest
 from skplate.crop import PlateCropper, crop_plate
 from skplate.painted import paint_over_blocks, painted_block_mask
 from skplate.samples import PlateSample
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _plate(seed: int = 0, block_level: int | None = 120) -> tuple[np.ndarray, tuple]:
@@ -111,10 +107,6 @@ def test_croppers_pickled_before_the_option_keep_the_blocks():
 
 
 # ----------------------------------------------------------------------------- real plates
-def _data_home() -> Path:
-    return Path(os.environ.get("SKPLATE_DATA", REPO_ROOT.parent / "shared" / "data"))
-
-
 @pytest.mark.data
 def test_finds_uc3m_blocks_and_few_on_the_117(data_home):
     """Measured: of UC3M-LP's 2,056 crops (two characters of each painted over) 1,821 show
@@ -124,7 +116,7 @@ def test_finds_uc3m_blocks_and_few_on_the_117(data_home):
     from skplate.crop import _expanded_box
     from skplate.datasets import load_plates, load_uc3m_crops
 
-    archive = _data_home() / "UC3M-LP-train.zip"
+    archive = data_home / "UC3M-LP-train.zip"
     if not archive.is_file():
         pytest.skip(f"UC3M-LP not found: {archive} is missing; set SKPLATE_DATA to its folder.")
 

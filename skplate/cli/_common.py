@@ -188,31 +188,28 @@ def use_cuts(
     from ..crop import PlateCropper
     from ..segment import CharacterSegmenter
 
-    asked = [
-        (option, stage, default, {name: value})
-        for option, stage, default, name, value in (
-            ("--skew-cut-runs", "cropper", PlateCropper, "skew_cut_runs", skew_cut_runs),
-            ("--max-span", "segmenter", CharacterSegmenter, "max_span", max_span),
-            (
-                "--remove-painted-blocks",
-                "cropper",
-                PlateCropper,
-                "remove_painted_blocks",
-                remove_painted_blocks,
-            ),
-        )
-        if value is not None
-    ]
-    if not asked:
+    options, settings = [], {}
+    for option, stage, default, name, value in (
+        ("--skew-cut-runs", "cropper", PlateCropper, "skew_cut_runs", skew_cut_runs),
+        ("--max-span", "segmenter", CharacterSegmenter, "max_span", max_span),
+        (
+            "--remove-painted-blocks",
+            "cropper",
+            PlateCropper,
+            "remove_painted_blocks",
+            remove_painted_blocks,
+        ),
+    ):
+        if value is not None:
+            options.append(option)
+            settings.setdefault(stage, (default, {}))[1][name] = value  # one clone per stage
+    if not options:
         return
-    settings: dict[str, tuple[type, dict]] = {}
-    for _, stage, default, setting in asked:
-        settings.setdefault(stage, (default, {}))[1].update(setting)
     params = {}
     for stage, (default, setting) in settings.items():
         current = model.get_params(deep=False)[stage]
         params[stage] = (default() if current is None else clone(current)).set_params(**setting)
-    _refit(model, log, " and ".join(option for option, *_ in asked), **params)
+    _refit(model, log, " and ".join(options), **params)
 
 
 def use_jobs(model: object, jobs: int | None, log: Log) -> None:
