@@ -62,6 +62,22 @@ def read_with(model: object, defaults: dict, settings: list[dict], setting: dict
     model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
 
 
+def refuse_models_that_saw_uc3m(paths: list[str], parser: argparse.ArgumentParser) -> None:
+    """Stop (``parser.error``) when a model's training record names the ``uc3m`` source:
+    trained on every UC3M-LP photo (the recipe's default), it has seen every crop read
+    here, so its figures would not be held out."""
+    from skplate.model_info import read_training_record
+
+    for path in paths:
+        report = read_training_record(path).get("training_report") or {}
+        if "uc3m" in (report.get("sources") or {}):
+            parser.error(
+                f"{path} learned UC3M-LP's characters (training source 'uc3m'), so no crop "
+                "here is held out from it: train the compared networks with --sources "
+                "goodimg,fnt,synthetic,plates,junk (uc3m_cv.py trains its own per fold)."
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="the network's seed")
@@ -81,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
+    refuse_models_that_saw_uc3m([args.baseline] if args.baseline else [], parser)
 
     from sklearn.model_selection import GroupKFold
 

@@ -37,7 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from uc3m import figures  # benchmarks/ is not a package: its folder is on sys.path
-from uc3m_cv import GROUPS, _reference, read_with
+from uc3m_cv import GROUPS, _reference, read_with, refuse_models_that_saw_uc3m
 
 
 def _crops_read(crops: object, folds: int, fold: int, choose: bool) -> np.ndarray:
@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--blur must be a positive sigma")
     if not isinstance(args.settings, list) or not all(isinstance(s, dict) for s in args.settings):
         parser.error("--settings must be a JSON list of objects")
+    refuse_models_that_saw_uc3m(args.models, parser)
 
     from skplate.datasets import load_uc3m_crops
     from skplate.persistence import load_model

@@ -1,13 +1,14 @@
 """Train the character CNN, build a plate recognizer and save it.
 
 This is what ``skplate train`` does, written out with the Python API. Run from the
-repository root, with the Chars74K archives in SKPLATE_DATA::
+repository root, with the Chars74K archives (and UC3M-LP's) in SKPLATE_DATA::
 
     SKPLATE_DATA=../shared/data python examples/train_char_model.py [OUT.joblib] [--quick]
 
 ``--quick`` trains on synthetic characters only, for 3 epochs (seconds, poor accuracy);
-otherwise GoodImg, Fnt and synthetic characters train the full network (minutes) and a
-fifth of the GoodImg images is held out to measure it.
+otherwise the recipe's sources (GoodImg, Fnt, rendered and generated-plate characters,
+"not a character" shapes, UC3M-LP's real plate characters) train the full network
+(minutes) and a fifth of the GoodImg images is held out to measure it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def main() -> None:
         chars = load_training_chars(("synthetic",), synthetic_per_class=30, random_state=0)
         classifier, report = train_char_classifier(chars, epochs=3, random_state=0)
     else:
-        chars = load_training_chars(random_state=0)  # goodimg, fnt and synthetic
+        chars = load_training_chars(random_state=0)  # the recipe: skplate.training.CHAR_SOURCES
         classifier, report = train_char_classifier(chars, random_state=0)
     print(f"trained on {report.n_images} images ({report.sources}), {report.n_classes} classes")
     print(f"held-out GoodImg accuracy: {report.held_out_accuracy:.3f} "

@@ -15,7 +15,7 @@ import numpy as np
 
 from .persistence import is_safe_model_path, load_model, read_model_metadata
 
-__all__ = ["describe_model"]
+__all__ = ["describe_model", "read_training_record"]
 
 
 def _network(classifier: object) -> dict:
@@ -83,8 +83,22 @@ def _reading_params(model: object) -> dict:
     return params
 
 
-def _training_record(path: Path) -> dict:
-    """The training record: inside a ``.skplate`` file, else ``<model>.json`` beside it."""
+def read_training_record(path: str | os.PathLike) -> dict:
+    """Read the training record ``skplate train`` saved with a model.
+
+    Parameters
+    ----------
+    path : path-like
+        A model file: the record is read inside a ``.skplate`` file, else from
+        ``<model>.json`` beside it. Nothing is unpickled.
+
+    Returns
+    -------
+    record : dict
+        ``training_report`` (images per source, held-out accuracy, ...), ``sources``,
+        ``random_state`` and the rest of the recipe; empty when the model has none.
+    """
+    path = Path(path)
     if is_safe_model_path(path):
         metadata = read_model_metadata(path).get("metadata") or {}
         if "training_report" in metadata:
@@ -125,7 +139,7 @@ def describe_model(path: str | os.PathLike) -> dict:
     path = Path(path)
     safe = is_safe_model_path(path)
     model = load_model(path)
-    record = _training_record(path)
+    record = read_training_record(path)
     info: dict = {
         "path": str(path),
         "file_format": "skplate safe format (.skplate)" if safe else "joblib pickle",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -47,28 +48,28 @@ __all__ = [
     "training_data_sha256",
 ]
 
-CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
-"""Character sources: Chars74K GoodImg (natural scenes), Chars74K Fnt (computer fonts),
-characters rendered by :func:`skplate.datasets.make_synthetic_chars` (plate-like fonts),
-characters cut by the segmenter out of generated plates (:func:`make_plate_chars`), and
-"not a character" shapes (stickers, emblems, logos;
+CHAR_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk", "uc3m")
+"""The recipe's character sources: Chars74K GoodImg (natural scenes), Chars74K Fnt
+(computer fonts), characters rendered by :func:`skplate.datasets.make_synthetic_chars`
+(plate-like fonts), characters cut by the segmenter out of generated plates
+(:func:`make_plate_chars`), "not a character" shapes (stickers, emblems, logos;
 :func:`skplate.datasets.make_synthetic_junk`) labelled
-:data:`~skplate.formats.NOT_A_CHARACTER`."""
+:data:`~skplate.formats.NOT_A_CHARACTER`, and ``"uc3m"``, the visible characters of the
+UC3M-LP plate crops cut out by their boxes (real Spanish plates, day and night;
+:func:`skplate.datasets.load_uc3m_chars`).
 
-OPTIONAL_CHAR_SOURCES = ("uc3m", "pairs")
-"""Character sources that are never in the default recipe, only used when named:
-``"uc3m"``, the visible characters of the UC3M-LP plate crops cut out by their boxes
-(real Spanish plates, day and night; :func:`skplate.datasets.load_uc3m_chars`), and
-``"pairs"``, two neighbouring characters of the generated plates cut as one
-(:func:`make_plate_chars` with ``runs=True``) labelled
-:data:`~skplate.formats.NOT_A_CHARACTER`: what a recognizer that joins pieces
-(``CharacterSegmenter(max_span=2)``) must learn to reject.
+``"uc3m"`` is the one source that needs more than the Chars74K archives: the recipe
+(``load_training_chars(sources=None)``) leaves it out, with a warning, when UC3M-LP's
+archive is not in the data home. Measured with ``benchmarks/uc3m_cv.py`` (seeds 0-2, the
+held-out fifth of the crops, grouped by photo; min / median): with it the recipe reads
+61.5 / 62.0 % of the one-row white plates (53.8 / 58.1 % without), 40.8 / 42.9 % of them
+at night (32.7 / 38.8 %), and 90 / 92 of the 117 reference plates (90 / 91)."""
 
-Measured with ``benchmarks/uc3m_cv.py`` (seeds 0-2, the held-out fifth of the crops,
-grouped by photo; min / median): adding ``"uc3m"`` to the recipe's sources reads 61.5 /
-62.0 % of the one-row white plates (53.8 / 58.1 % without), 40.8 / 42.9 % of them at
-night (32.7 / 38.8 %), and 90 / 92 of the 117 reference plates (90 / 91). It stays out of
-the default so that training needs only the Chars74K archives."""
+OPTIONAL_CHAR_SOURCES = ("pairs",)
+"""Character sources that are never in the recipe, only used when named: ``"pairs"``,
+two neighbouring characters of the generated plates cut as one (:func:`make_plate_chars`
+with ``runs=True``) labelled :data:`~skplate.formats.NOT_A_CHARACTER`: what a recognizer
+that joins pieces (``CharacterSegmenter(max_span=2)``) must learn to reject."""
 
 RECIPE_CNN_PARAMS: dict = {
     "conv_filters": (16, 32, 64),
@@ -261,7 +262,7 @@ def make_plate_chars(
     prefer_skip_nested_validation=True,
 )
 def load_training_chars(
-    sources: Sequence[str] = CHAR_SOURCES,
+    sources: Sequence[str] | None = None,
     *,
     data_home: str | None = None,
     goodimg_path: str | None = None,
@@ -281,9 +282,12 @@ def load_training_chars(
 
     Parameters
     ----------
-    sources : sequence of {"goodimg", "fnt", "synthetic", "plates", "junk", "uc3m", "pairs"}
-        Which sources to use (:data:`CHAR_SOURCES` by default; ``"uc3m"`` and
-        ``"pairs"``, of :data:`OPTIONAL_CHAR_SOURCES`, only when named).
+    sources : sequence of {"goodimg", "fnt", "synthetic", "plates", "junk", "uc3m", \
+"pairs"}, default=None
+        Which sources to use. None is the recipe, :data:`CHAR_SOURCES`, without
+        ``"uc3m"`` (and a :class:`UserWarning` that says so) when UC3M-LP's archive is
+        not found and ``uc3m_path`` is not given; a source named here must be found.
+        ``"pairs"`` (:data:`OPTIONAL_CHAR_SOURCES`) is used only when named.
     data_home : str, default=None
         Where the Chars74K archives are (see :func:`skplate.datasets.get_data_home`).
     goodimg_path, fnt_path : str, default=None
@@ -328,6 +332,8 @@ def load_training_chars(
         a :class:`~skplate.normalize.CharNormalizer` without ``gray_levels`` reads only
         the character.
     """
+    recipe = sources is None
+    sources = CHAR_SOURCES if recipe else tuple(sources)
     unknown = sorted(set(sources) - set(CHAR_SOURCES) - set(OPTIONAL_CHAR_SOURCES))
     if unknown or not sources:
         raise ValueError(
@@ -376,8 +382,19 @@ def load_training_chars(
         pairs = [np.dstack([image, _junk_levels(image, levels_rng)]) for image in junk.images]
         add(pairs, junk.target, "junk")
     if "uc3m" in sources:
-        real = load_uc3m_chars(uc3m_path or data_home, photo_ids=uc3m_photo_ids)
-        add(real.images, real.target, "uc3m")
+        try:
+            real = load_uc3m_chars(uc3m_path or data_home, photo_ids=uc3m_photo_ids)
+        except FileNotFoundError as error:
+            if not recipe or uc3m_path is not None:
+                raise
+            warnings.warn(
+                f"Training without the recipe's 'uc3m' characters (UC3M-LP's real plates): "
+                f"{error}",
+                UserWarning,
+                stacklevel=2,
+            )
+        else:
+            add(real.images, real.target, "uc3m")
     if "pairs" in sources:  # drawn last: the other sources stay as without it
         runs = plate_chars.run_images
         chosen = rng.choice(len(runs), min(n_pairs, len(runs)), replace=False)

@@ -94,14 +94,13 @@ def tiny_gray_char_model():
     return _tiny_char_cnn(CharNormalizer(gray_levels=True))
 
 
-# What the real-data fixture network trains on: the recipe's sources (Chars74K GoodImg and
-# Fnt, rendered characters, characters cut out of generated plates, "not a character"
-# shapes) at about 60 % of the recipe's images, and the recipe's network for 6 epochs
-# instead of at most 18. Measured (tests/test_real_plates.py): 21/21 Spanish plates and
-# 88/117 plates and 102 of 202 UC3M-LP type A crops, against the recipe's 21/21 and 90/117
-# with the seed-0 network; 14,786 training images, 2 min 20 s to 4 min 20 s of loading and
-# training on a shared, busy 2-core machine (the recipe: 23,223 images, 7 min 20 s of
-# training alone).
+# What the real-data fixture network trains on: the recipe's sources but UC3M-LP's
+# characters (Chars74K GoodImg and Fnt, rendered characters, characters cut out of
+# generated plates, "not a character" shapes; without `uc3m` the UC3M tests read crops it
+# never saw, and it trains faster) at about 60 % of those images, and the recipe's network
+# for 6 epochs instead of at most 18. Measured (tests/test_real_plates.py): 21/21 Spanish
+# plates and 88/117 plates and 102 of 202 UC3M-LP type A crops; 14,786 training images,
+# 2 min 20 s to 4 min 20 s of loading and training on a shared, busy 2-core machine.
 REAL_FIXTURE_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
 REAL_FIXTURE_DATA = {"fnt_per_class": 100, "synthetic_per_class": 60, "n_plates": 300,
                      "n_junk": 400}

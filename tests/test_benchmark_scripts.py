@@ -1,5 +1,6 @@
 """The benchmark scripts that need no model: ``benchmarks/seeds.py``, the UC3M-LP
-figures' tally (``benchmarks/uc3m.py``) and the damage ``uc3m_reading.py`` does."""
+figures' tally (``benchmarks/uc3m.py``), the damage ``uc3m_reading.py`` does and the
+models the UC3M benchmarks refuse."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 SEEDS = Path(__file__).resolve().parents[1] / "benchmarks" / "seeds.py"
 
@@ -92,3 +95,24 @@ def test_reading_benchmark_shrinks_and_blurs_the_crops_it_reads(monkeypatch):
     assert small.name == "crop.jpg" and small.image.min() == 0  # a sharp stroke 2 px wide
     soft = damaged(sample, 80, 1.0)
     assert soft.image.shape == small.image.shape and soft.image.min() > 40
+
+
+def test_uc3m_benchmarks_refuse_a_model_that_learned_uc3m(tmp_path, monkeypatch, capsys):
+    """``uc3m_reading.py`` and ``uc3m_cv.py --baseline`` score networks on UC3M crops they
+    never saw: a model whose training record names the ``uc3m`` source is refused before
+    anything is read."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(SEEDS.parent))
+    reading = importlib.import_module("uc3m_reading")
+    cv = importlib.import_module("uc3m_cv")
+    seen, unseen = tmp_path / "seen.joblib", tmp_path / "unseen.joblib"
+    for path, sources in ((seen, {"goodimg": 4636, "uc3m": 10299}), (unseen, {"goodimg": 9})):
+        Path(f"{path}.json").write_text(json.dumps({"training_report": {"sources": sources}}))
+    for main, argv in ((reading.main, ["--models", str(unseen), str(seen)]),
+                       (cv.main, ["--baseline", str(seen)])):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert f"{seen} learned UC3M-LP's characters" in err and str(unseen) not in err

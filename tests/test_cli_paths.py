@@ -73,6 +73,24 @@ def test_train_on_the_real_sources(trained):
     assert "[1/4] loading characters" in err  # progress on stderr, results on stdout
 
 
+def test_train_takes_the_recipe_without_uc3m_where_its_archive_is_missing(tmp_path, data_home):
+    """The default sources are the recipe's; without UC3M-LP's archive in the data home
+    training goes on without its characters, says so, and records the sources used."""
+    path = tmp_path / "recipe.joblib"
+    code, _, err = _run([
+        "train", "--data-home", str(tmp_path), "--chars", str(data_home / "EnglishImg.tgz"),
+        str(data_home / "EnglishFnt.tgz"), "--fnt-per-class", "2", "--synthetic-per-class",
+        "2", "--generated-plates", "2", "--junk", "4", "--epochs", "1", "--out", str(path),
+    ])
+    assert code == 0, err
+    assert "loading characters (the recipe's)" in err
+    assert "warning: Training without the recipe's 'uc3m' characters" in err
+    assert "UC3M-LP-train.zip" in err
+    record = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+    assert record["sources"] == ["goodimg", "fnt", "synthetic", "plates", "junk"]
+    assert set(record["training_report"]["sources"]) == set(record["sources"])
+
+
 def test_train_plates_learns_the_variant_weights_the_api_learns(trained, data_home):
     """``--plates`` fits the recognizer on the plates fitting ``--format``: the same
     weights as ``fit`` on the 21 Spanish plates through the Python API."""

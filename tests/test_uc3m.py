@@ -481,6 +481,16 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
     ]
     assert "hits 2/3" in out.out and "warning" not in out.err
     assert "3 of 3 plates have painted characters ('-'): --remove-painted-blocks" in out.err
+    # A model that learned UC3M-LP's characters (its training record says so) is not
+    # scored on held-out plates there: said.
+    trained_here = tmp_path / "uc3m_model.joblib"
+    trained_here.write_bytes(Path(tiny_model_file).read_bytes())
+    Path(f"{trained_here}.json").write_text(json.dumps(
+        {"training_report": {"sources": {"goodimg": 4636, "uc3m": 10299}}}))
+    assert cli.main([*argv[:2], str(trained_here), *argv[3:]]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {trained_here} learned the characters of these plates" in err
+    assert "not held out" in err
     assert cli.main([*argv, "--remove-painted-blocks"]) == 0
     out = capsys.readouterr()
     assert json.loads(scores.read_text())["remove_painted_blocks"] is True
@@ -495,11 +505,11 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
 # --------------------------------------------------------------------------- training source
 
 
-def test_uc3m_characters_as_an_opt_in_training_source(tmp_path):
+def test_uc3m_characters_as_a_training_source(tmp_path):
     from skplate.normalize import CharNormalizer
     from skplate.training import CHAR_SOURCES, OPTIONAL_CHAR_SOURCES, load_training_chars
 
-    assert "uc3m" in OPTIONAL_CHAR_SOURCES and "uc3m" not in CHAR_SOURCES
+    assert "uc3m" in CHAR_SOURCES and "uc3m" not in OPTIONAL_CHAR_SOURCES
     path = _write(tmp_path, _members(), as_zip=True)
     data = load_training_chars(("uc3m",), uc3m_path=str(path))
     assert "".join(data.target) == "124BCM134B383PV"
@@ -511,5 +521,36 @@ def test_uc3m_characters_as_an_opt_in_training_source(tmp_path):
     assert list(home.target) == list(data.target)
     chars = CharNormalizer().fit_transform(data.images)
     assert chars.shape[0] == 15 and np.isfinite(chars).all()
+    # Named, the source must be found: the error names the archive.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match=ARCHIVE):
+        load_training_chars(("uc3m",), data_home=str(empty))
     with pytest.raises(ValueError, match="'uc3m'"):
         load_training_chars(("goodimg", "real"))
+
+
+def test_the_recipe_takes_uc3m_characters_where_the_archive_is(tmp_path, data_home):
+    from skplate.training import CHAR_SOURCES, load_training_chars, training_data_sha256
+
+    few = {"fnt_per_class": 1, "synthetic_per_class": 1, "n_plates": 2, "n_junk": 2,
+           "goodimg_path": str(data_home / "EnglishImg.tgz"),
+           "fnt_path": str(data_home / "EnglishFnt.tgz")}
+    _write(tmp_path, _members(), as_zip=True)
+    found = load_training_chars(data_home=str(tmp_path), **few)
+    assert list(dict.fromkeys(found.source)) == list(CHAR_SOURCES)
+    assert "".join(found.target[found.source == "uc3m"]) == "124BCM134B383PV"
+    # Without the archive the recipe trains on the rest, and says why.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.warns(UserWarning, match=f"without the recipe's 'uc3m'.*{ARCHIVE}"):
+        missing = load_training_chars(data_home=str(empty), **few)
+    assert list(dict.fromkeys(missing.source)) == [s for s in CHAR_SOURCES if s != "uc3m"]
+    kept = found.source != "uc3m"
+    rest = [image for image, keep in zip(found.images, kept, strict=True) if keep]
+    assert training_data_sha256(rest, found.target[kept]) == (
+        training_data_sha256(missing.images, missing.target)
+    )
+    # A path given for it is a named source: it must exist.
+    with pytest.raises(FileNotFoundError, match=r"no_such\.zip"):
+        load_training_chars(data_home=str(empty), uc3m_path=str(empty / "no_such.zip"), **few)

@@ -326,16 +326,23 @@ def train(
         from ..datasets import default_fonts
 
         fonts = default_fonts(system=True)
-    log.info(f"[1/4] loading characters ({', '.join(args.sources)}) ...")
-    chars = load_training_chars(
-        args.sources,
-        data_home=args.data_home,
-        random_state=args.random_state,
-        fonts=fonts,
-        **paths,
-        **counts,
-    )
-    log.info(f"      {len(chars.images)} character images")
+    named = "the recipe's" if args.sources is None else ", ".join(args.sources)
+    log.info(f"[1/4] loading characters ({named}) ...")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        chars = load_training_chars(
+            args.sources,
+            data_home=args.data_home,
+            random_state=args.random_state,
+            fonts=fonts,
+            **paths,
+            **counts,
+        )
+    for warning in caught:
+        if issubclass(warning.category, UserWarning):
+            log.warn(str(warning.message))
+    args.sources = tuple(dict.fromkeys(chars.source))  # those used: the training record's
+    log.info(f"      {len(chars.images)} character images ({', '.join(args.sources)})")
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     log.info("[2/4] normalising and training the character CNN ...")
     classifier, report = train_char_classifier(

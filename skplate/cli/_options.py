@@ -25,7 +25,7 @@ from ._types import (
 
 DEFAULT_MODEL = "skplate_model.skplate"
 # training.CHAR_SOURCES, spelled out so that importing the CLI does not import TensorFlow.
-DEFAULT_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
+RECIPE_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk", "uc3m")
 BATCH_SIZE = 32
 UNSET = object()  # an option left out (its value may be None)
 
@@ -101,13 +101,13 @@ def training_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--sources",
         type=sources,
-        default=DEFAULT_SOURCES,
         metavar="LIST",
         help=(
-            "character sources, comma-separated, from goodimg,fnt,synthetic,plates,junk "
-            "and the opt-in uc3m (UC3M-LP's real plate characters, from the data home) and "
+            "character sources, comma-separated, from goodimg,fnt,synthetic,plates,junk,"
+            "uc3m (UC3M-LP's real plate characters, from the data home) and the opt-in "
             "pairs (two generated-plate characters cut as one, 'not a character') "
-            "(default: goodimg,fnt,synthetic,plates,junk)"
+            "(default: the recipe, " + ",".join(RECIPE_SOURCES) + ", without uc3m when "
+            "UC3M-LP-train.zip is not in the data home)"
         ),
     )
     group.add_argument(

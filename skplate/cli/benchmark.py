@@ -43,8 +43,9 @@ REFERENCE_ROWS = {
 EPILOG = """\
 Trains a model (or reuses --model when that file exists; a new one is saved there),
 reads the 21 Spanish plates with --format spanish and all 117 plates with --format any,
-and prints a table next to the reference figures. No plate image trains the network for
-the headline rows. The harvest-mode rows are separate: each plate is read by a copy of
+and prints a table next to the reference figures. None of these plates trains the
+network for the headline rows (the recipe's real plate characters are UC3M-LP's, another
+data set). The harvest-mode rows are separate: each plate is read by a copy of
 the network fine-tuned on the characters of the other plates (K-fold cross-validation
 over plates, --harvest-folds; 0 skips them).
 

@@ -113,6 +113,8 @@ def run(args: argparse.Namespace, log: Log) -> int:
     true = [str(t) for t in data.target]
     _warn_unreadable_partial_truths(model, true, plate_format, log)
     _suggest_removing_painted_blocks(model, true, log)
+    if args.plates is not None and is_uc3m(args.plates):
+        _warn_trained_on_these_plates(args.model, log)
     samples = data.samples
     if args.locate:  # the photos without their box: the locator finds the plates
         data.samples = [PlateSample(s.image, None, s.name) for s in samples]
@@ -151,6 +153,20 @@ def _suggest_removing_painted_blocks(model, true: list[str], log: Log) -> None:
             f"{painted} of {len(true)} plates have painted characters ('-'): "
             "--remove-painted-blocks paints their blocks over, so that the reading skips "
             "them instead of reading them (docs/benchmarks.md)."
+        )
+
+
+def _warn_trained_on_these_plates(model_path: str, log: Log) -> None:
+    """Warn when the model learned UC3M-LP's characters, which it is now scored on."""
+    from ..model_info import read_training_record
+
+    report = read_training_record(model_path).get("training_report") or {}
+    if "uc3m" in (report.get("sources") or {}):
+        log.warn(
+            f"{model_path} learned the characters of these plates (the training source "
+            "'uc3m', in the recipe when UC3M-LP is in the data home): the scores are not "
+            "held out. Train with --sources goodimg,fnt,synthetic,plates,junk for a model "
+            "that never saw them, or see benchmarks/uc3m_cv.py (cross-validation by photo)."
         )
 
 
