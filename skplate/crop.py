@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._components import component_stats
 from ._validation import to_gray, to_uint8
+from .lighting import flatten_lighting
 from .painted import paint_over_blocks
 from .samples import check_samples, clip_box
 from .segment import text_mask
@@ -568,6 +569,12 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         Paint the flat grey blocks that anonymised plates (UC3M-LP's) hide characters
         under in the plate's background (:func:`~skplate.painted.paint_over_blocks`), so
         that the reading skips them: a painted character is no character.
+    flatten_lighting : float, default=0.0
+        Divide each output plate by its background light
+        (:func:`~skplate.lighting.flatten_lighting`, a grey closing by a square this
+        fraction of the output height wide), so that a plate lit unevenly (headlights,
+        street lamps, a bright spot) has an even background before the filter bank
+        thresholds it; 0 leaves the light as it is.
 
     Attributes
     ----------
@@ -597,6 +604,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "remove_eu_band": ["boolean"],
         "skew_cut_runs": [tuple, list],
         "remove_painted_blocks": ["boolean"],
+        "flatten_lighting": [Interval(Real, 0, 1, closed="both")],
     }
 
     def __init__(
@@ -609,6 +617,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         remove_eu_band: bool = True,
         skew_cut_runs: Sequence[float] = (),
         remove_painted_blocks: bool = False,
+        flatten_lighting: float = 0.0,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
@@ -618,14 +627,15 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         self.remove_eu_band = remove_eu_band
         self.skew_cut_runs = skew_cut_runs
         self.remove_painted_blocks = remove_painted_blocks
+        self.flatten_lighting = flatten_lighting
 
     def __setstate__(self, state: dict) -> None:
         # Croppers pickled by skplate 0.2.0 predate the deslant: keep their plates as they
         # were, so old models read as they did; those saved before skew_cut_runs measured
-        # the skew on the ink as it is.
-        super().__setstate__(
-            {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False, **state}
-        )
+        # the skew on the ink as it is; the lighting was left as it is before
+        # flatten_lighting.
+        old = {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False}
+        super().__setstate__({**old, "flatten_lighting": 0.0, **state})
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int], tuple[float, ...]]:
         self._validate_params()
@@ -657,7 +667,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Sequence) -> np.ndarray:
-        """Crop, resize and (optionally) deskew and deslant the plate of every sample.
+        """Crop, resize and (optionally) deskew, deslant and flatten the plate of every sample.
 
         Parameters
         ----------
@@ -690,7 +700,10 @@ class PlateCropper(TransformerMixin, BaseEstimator):
             )
             if self.deskew:
                 plate = deskew(plate, self.max_skew, cut_runs=cut_runs)
-            plates[i] = deslant(plate, self.max_slant)
+            plate = deslant(plate, self.max_slant)
+            if self.flatten_lighting:
+                plate = flatten_lighting(plate, self.flatten_lighting)
+            plates[i] = plate
         return plates
 
     def __sklearn_tags__(self):

@@ -274,12 +274,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     classifier_, cropper_, filter_bank_, segmenter_ : estimators
         The fitted stages.
     extra_croppers_ : list of PlateCropper
-        The croppers of ``extra_margins``, fitted.
+        The croppers of ``extra_margins``, then that of ``extra_flatten_lighting``, fitted.
     formats_ : list of PlateFormat
         The resolved formats.
     variant_names_ : list of str
         The filter variants; those of an extra crop end in ``@`` and its margin
-        (``"unsharp@0.02,0"``).
+        (``"unsharp@0.02,0"``), or ``@flat`` for the flattened crop.
     variant_weights_ : ndarray of shape (n_variants,)
         The weight of each variant's vote.
     variant_accuracy_ : ndarray of shape (n_variants,)
@@ -301,6 +301,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "prior_correction": [Interval(Real, 0, None, closed="left")],
         "extra_margins": [list, tuple, None],
         "extra_below_agreement": [Interval(Real, 0, 1, closed="right"), None],
+        "extra_flatten_lighting": [Interval(Real, 0, 1, closed="both")],
         "learn_weights": ["boolean"],
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -324,6 +325,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         prior_correction: float = 0.0,
         extra_margins: Sequence[tuple[float, float]] | None = ((0.02, 0.0),),
         extra_below_agreement: float | None = 0.5,
+        extra_flatten_lighting: float = 0.2,
         learn_weights: bool = True,
         adapt_epochs: int = 0,
         batch_size: int = 256,
@@ -344,6 +346,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.prior_correction = prior_correction
         self.extra_margins = extra_margins
         self.extra_below_agreement = extra_below_agreement
+        self.extra_flatten_lighting = extra_flatten_lighting
         self.learn_weights = learn_weights
         self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
@@ -398,6 +401,11 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.extra_croppers_ = [
             clone(self.cropper_).set_params(margin=margin).fit(samples) for margin in extra_margins
         ]
+        flatten = self.extra_flatten_lighting
+        flatten = flatten if flatten != self.cropper_.flatten_lighting else 0.0
+        if flatten:
+            flat = clone(self.cropper_).set_params(flatten_lighting=flatten)
+            self.extra_croppers_.append(flat.fit(samples))
         filter_bank = FilterBank() if self.filter_bank is None else clone(self.filter_bank)
         self.filter_bank_ = filter_bank.fit(self.cropper_.transform(samples[:1]))
         self.segmenter_ = _fitted_segmenter(self.segmenter, self.classifier_)
@@ -405,6 +413,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.variant_names_ = names + [
             f"{name}@{mx:g},{my:g}" for mx, my in extra_margins for name in names
         ]
+        if flatten:
+            self.variant_names_ += [f"{name}@flat" for name in names]
         n_variants = len(self.variant_names_)
         self.variant_weights_ = np.ones(n_variants)
         self.variant_accuracy_ = np.full(n_variants, np.nan)
@@ -745,6 +755,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         state = {
             "extra_margins": None,
             "extra_below_agreement": None,
+            "extra_flatten_lighting": 0.0,
             "prior_correction": 0.0,
             "merge_penalty": -1.0,
             "locator": None,

@@ -23,6 +23,7 @@ from skplate.crop import PlateCropper
 from skplate.datasets import load_plates, make_synthetic_plates
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET, NOT_A_CHARACTER, PlateFormat, get_formats
+from skplate.lighting import flatten_lighting
 from skplate.metrics import (
     char_accuracy,
     char_scorer,
@@ -102,10 +103,14 @@ def test_make_plate_recognizer_freezes_and_exposes_stages(tiny_char_model):
 def test_fit_sets_attributes(recognizer, tiny_char_model):
     n_variants = len(recognizer.variant_names_)
     names = recognizer.filter_bank_.variant_names_
-    # The default extra crop, margin (0.02, 0): every filter variant of both crops.
+    # The default extra crops, margin (0.02, 0) and the first crop's lighting flattened:
+    # every filter variant of the three crops.
     assert len(names) > 1
-    assert recognizer.variant_names_ == names + [f"{name}@0.02,0" for name in names]
-    assert [c.margin for c in recognizer.extra_croppers_] == [(0.02, 0.0)]
+    assert recognizer.variant_names_ == (
+        names + [f"{name}@0.02,0" for name in names] + [f"{name}@flat" for name in names]
+    )
+    assert [c.margin for c in recognizer.extra_croppers_] == [(0.02, 0.0), (0.02, 0.05)]
+    assert [c.flatten_lighting for c in recognizer.extra_croppers_] == [0.0, 0.2]
     assert recognizer.variant_weights_.shape == (n_variants,)
     assert recognizer.variant_accuracy_.shape == (n_variants,)
     assert recognizer.classes_.tolist() == tiny_char_model.classes_.tolist()
@@ -292,14 +297,17 @@ def test_reading_params_set_after_fit_are_checked_by_predict(recognizer, plates,
 
 # -- extra crops (test-time augmentation) ----------------------------------------------------
 def one_crop_readings(recognizer, plates) -> list[PlateReading]:
-    one = clone(recognizer).set_params(extra_margins=None).fit(plates.samples)
+    one = clone(recognizer).set_params(extra_margins=None, extra_flatten_lighting=0.0)
+    one.fit(plates.samples)
     return one.predict_readings(plates.samples)
 
 
 def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates):
     readings = one_crop_readings(recognizer, plates)
     same = clone(recognizer).set_params(
-        extra_margins=[recognizer.cropper_.margin], extra_below_agreement=None
+        extra_margins=[recognizer.cropper_.margin],
+        extra_below_agreement=None,
+        extra_flatten_lighting=0.0,
     )
     same.fit(plates.samples)
     names = recognizer.filter_bank_.variant_names_
@@ -316,9 +324,18 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates
     np.testing.assert_array_equal(crops, recognizer.cropper_.transform(plates.samples))
     np.testing.assert_array_equal(variants[:, :n], recognizer.filter_bank_.transform(crops))
     tighter = PlateCropper(margin=(0.02, 0.0)).fit([]).transform(plates.samples)
-    np.testing.assert_array_equal(variants[:, n:], recognizer.filter_bank_.transform(tighter))
-    assert not np.array_equal(variants[:, n:], variants[:, :n])
-    assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [2 * n] * 4
+    bank = recognizer.filter_bank_
+    np.testing.assert_array_equal(variants[:, n : 2 * n], bank.transform(tighter))
+    assert not np.array_equal(variants[:, n : 2 * n], variants[:, :n])
+    # The third crop: the first one with its lighting flattened.
+    flat = np.stack([flatten_lighting(crop, 0.2) for crop in crops])
+    np.testing.assert_array_equal(variants[:, 2 * n :], bank.transform(flat))
+    assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [3 * n] * 4
+    # A cropper that flattens at that size already gets no second flattened crop.
+    flattening = clone(recognizer).set_params(cropper=PlateCropper(flatten_lighting=0.2))
+    flattening.fit(plates.samples)
+    assert [c.flatten_lighting for c in flattening.extra_croppers_] == [0.2]
+    assert len(flattening.variant_names_) == 2 * n
 
 
 def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
@@ -326,7 +343,7 @@ def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
 ):
     # Unlearned weights (fit without y): a variant's vote weighs 1.
     every = make_plate_recognizer(
-        tiny_char_model, plate_format="any", extra_below_agreement=None
+        tiny_char_model, plate_format="any", extra_below_agreement=None, extra_flatten_lighting=0
     ).fit(plates.samples)
     every_crop = every.predict_readings(plates.samples)
     first_crop = one_crop_readings(every, plates)
@@ -362,6 +379,17 @@ def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, plates):
     readings = old.predict_readings(plates.samples)
     assert [r.text for r in readings] == [r.text for r in one_crop_readings(recognizer, plates)]
     assert {len(r.variant_names) for r in readings} == {n}
+
+
+def test_recognizers_saved_before_the_flattened_crop_read_as_before(recognizer, plates):
+    state = dict(recognizer.__getstate__())
+    del state["extra_flatten_lighting"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_flatten_lighting"] == 0.0
+    # Re-fitted (as the command line's reading options do), it still reads two crops.
+    old.fit(plates.samples)
+    assert len(old.variant_names_) == 2 * len(old.filter_bank_.variant_names_)
 
 
 def test_recognizers_saved_before_the_prior_correction_read_as_before(recognizer, plates):

@@ -164,11 +164,15 @@ def use_extra_crops(
     margins: list[tuple[float, float] | None] | None,
     below_agreement: float | object | None,
     log: Log,
+    flatten_lighting: float | None = None,
 ) -> None:
-    """``--extra-margin`` (re-fits the stages) and ``--extra-below-agreement``."""
+    """``--extra-margin`` and ``--extra-flatten-lighting`` (both re-fit the stages) and
+    ``--extra-below-agreement``."""
     if margins is not None:
         margins = [margin for margin in margins if margin is not None]  # 'none': one crop
         _refit(model, log, "--extra-margin", extra_margins=margins)
+    if flatten_lighting is not None:
+        _refit(model, log, "--extra-flatten-lighting", extra_flatten_lighting=flatten_lighting)
     if below_agreement is not UNSET:
         model.set_params(extra_below_agreement=below_agreement)
 
@@ -179,10 +183,11 @@ def use_cuts(
     max_span: int | None,
     log: Log,
     remove_painted_blocks: bool | None = None,
+    flatten_lighting: float | None = None,
 ) -> None:
-    """``--skew-cut-runs``, ``--max-span`` and ``--remove-painted-blocks``: cropper and
-    segmenter parameters, set by re-fitting the stages (the model's learned variant weights
-    are dropped)."""
+    """``--skew-cut-runs``, ``--max-span``, ``--remove-painted-blocks`` and
+    ``--flatten-lighting``: cropper and segmenter parameters, set by re-fitting the stages
+    (the model's learned variant weights are dropped)."""
     from sklearn.base import clone
 
     from ..crop import PlateCropper
@@ -199,6 +204,7 @@ def use_cuts(
             "remove_painted_blocks",
             remove_painted_blocks,
         ),
+        ("--flatten-lighting", "cropper", PlateCropper, "flatten_lighting", flatten_lighting),
     ):
         if value is not None:
             options.append(option)
@@ -226,8 +232,21 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         model.set_params(lookalikes=args.lookalikes)
     if args.prior_correction is not None:
         model.set_params(prior_correction=args.prior_correction)
-    use_extra_crops(model, args.extra_margins, args.extra_below_agreement, log)
-    use_cuts(model, args.skew_cut_runs, args.max_span, log, args.remove_painted_blocks)
+    use_extra_crops(
+        model,
+        args.extra_margins,
+        args.extra_below_agreement,
+        log,
+        args.extra_flatten_lighting,
+    )
+    use_cuts(
+        model,
+        args.skew_cut_runs,
+        args.max_span,
+        log,
+        args.remove_painted_blocks,
+        args.flatten_lighting,
+    )
     use_jobs(model, args.jobs, log)
     return plate_format
 
@@ -284,9 +303,11 @@ def score(
         "prior_correction": params["prior_correction"],
         "extra_margins": [list(m) for m in params["extra_margins"] or ()],
         "extra_below_agreement": params["extra_below_agreement"],
+        "extra_flatten_lighting": params["extra_flatten_lighting"],
         "skew_cut_runs": list(getattr(model.cropper_, "skew_cut_runs", ())),
         "max_span": int(getattr(model.segmenter_, "max_span", 1)),
         "remove_painted_blocks": bool(getattr(model.cropper_, "remove_painted_blocks", False)),
+        "flatten_lighting": float(getattr(model.cropper_, "flatten_lighting", 0.0)),
         "extra_crops_read": sum(
             len(r.variant_names) > len(model.filter_bank_.variant_names_) for r in readings
         ),

@@ -15,6 +15,7 @@ from ._types import (
     agreement,
     cut_runs,
     jobs,
+    lighting,
     lookalike_groups,
     margin,
     non_negative_int,
@@ -257,6 +258,26 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "instead of reading them or joining them to their neighbours; for such data only: "
         "on other plates it can paint a flat shadow between characters (default: the "
         "model's, which keeps them)",
+    )
+    parent.add_argument(
+        "--flatten-lighting",
+        dest="flatten_lighting",
+        type=lighting,
+        metavar="SIZE",
+        help="divide each plate by its background light (a grey closing by a square SIZE "
+        "of the plate's height wide), so that unevenly lit plates (night, headlights, a "
+        "bright spot) threshold evenly; 'none' or 0 leaves the light as it is; see also "
+        "--extra-flatten-lighting (default: the model's)",
+    )
+    parent.add_argument(
+        "--extra-flatten-lighting",
+        dest="extra_flatten_lighting",
+        type=lighting,
+        metavar="SIZE",
+        help="also read the plates the first crop does not settle (--extra-below-agreement) "
+        "from a copy of it with the lighting flattened as --flatten-lighting SIZE does, "
+        "every crop's variants voting together; 'none' or 0 adds no such crop (default: "
+        "the model's; 0.2 for models trained since it exists)",
     )
     parent.add_argument(
         "--extra-below-agreement",

@@ -107,6 +107,22 @@ def agreement(text: str) -> float | None:
     return share
 
 
+def lighting(text: str) -> float:
+    """``--flatten-lighting``: a fraction of the plate's height in [0, 1]; 0 or 'none' is off."""
+    if text.strip().lower() == "none":
+        return 0.0
+    try:
+        size = float(text)
+    except ValueError:
+        size = float("nan")
+    if not 0 <= size <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction of the plate's height in [0, 1] (such as 0.2) or 'none'; "
+            f"got {text!r}"
+        )
+    return size
+
+
 def prior_correction(text: str) -> float:
     """``--prior-correction``: a number >= 0."""
     try:

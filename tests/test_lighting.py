@@ -1,0 +1,105 @@
+"""Tests of the lighting flattener and the cropper's use of it."""
+
+from __future__ import annotations
+
+import pickle
+
+import cv2
+import numpy as np
+import pytest
+
+from skplate.crop import PlateCropper
+from skplate.lighting import background_light, flatten_lighting
+from skplate.samples import PlateSample
+from skplate.segment import CharacterSegmenter
+
+
+def _lit_plate(seed: int = 0) -> np.ndarray:
+    """A 240x80 plate, '12 34 BC' in dark ink, lit from the right: the background runs from
+    50 at the left end to 230 at the right, and the left end's ink is darker still."""
+    rng = np.random.RandomState(seed)
+    ink = np.zeros((80, 240), np.uint8)
+    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
+    light = np.tile(np.linspace(50, 230, 240), (80, 1))
+    gray = light * np.where(ink > 0, 0.35, 1.0) + rng.normal(0, 2, ink.shape)
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
+def test_flattening_evens_the_background_and_keeps_the_strokes():
+    gray = _lit_plate()
+    flat = flatten_lighting(gray)
+    assert flat.shape == gray.shape and flat.dtype == np.uint8
+    # Away from the characters, the background is near white at both ends.
+    assert np.median(flat[:8, :40]) > 235 and np.median(flat[:8, -40:]) > 235
+    assert np.median(gray[:8, :40]) < 80  # it was dark at the left end
+    # The strokes keep about their contrast against the background beside them (0.35).
+    assert flat[:, :60].min() < 0.5 * 255 and flat[:, -60:].min() < 0.5 * 255
+    # One Otsu threshold now finds every character's ink, not the dark end.
+    _, plain = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, even = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    assert plain[:, :60].mean() > 200  # the dark end taken for ink as a whole
+    assert even[:, :60].mean() < 120 and even[:, -60:].mean() > 20  # strokes at both ends
+
+
+def test_the_segmenter_finds_the_characters_once_the_lighting_is_flat():
+    gray = _lit_plate()
+    segmenter = CharacterSegmenter().fit(None)
+    before, _ = segmenter.segment_variant(gray)
+    after, _ = segmenter.segment_variant(flatten_lighting(gray))
+    assert len(after) == 6 and len(before) != 6
+
+
+def test_background_light_is_the_closing_by_a_square_of_the_height():
+    gray = _lit_plate()
+    background = background_light(gray, 0.2)
+    assert (background >= gray).all()
+    side = 17  # 0.2 of 80 rows, made odd
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    assert np.array_equal(background, cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel))
+    # A colour plate is converted first.
+    colour = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    assert np.array_equal(flatten_lighting(colour), flatten_lighting(gray))
+
+
+def test_a_dark_patch_wider_than_the_square_is_background():
+    """A painted block (or a shadow) as wide as a character is lifted to the background;
+    a stroke narrower than the square stays dark."""
+    gray = np.full((80, 240), 200, np.uint8)
+    gray[10:70, 100:140] = 110  # a flat block, 40 px wide
+    gray[10:70, 30:38] = 40  # a stroke, 8 px wide
+    flat = flatten_lighting(gray, 0.2)
+    assert flat[40, 120] > 240 and flat[40, 34] < 60
+
+
+@pytest.mark.parametrize("size", [0, -0.1, 1.5, "0.2", True, None])
+def test_bad_sizes_are_named(size):
+    with pytest.raises(ValueError, match="size must be a fraction"):
+        flatten_lighting(np.zeros((20, 60), np.uint8), size)
+
+
+def test_bad_images_are_named():
+    with pytest.raises(ValueError, match="gray"):
+        flatten_lighting(np.zeros((2, 3, 4, 5), np.uint8))
+
+
+def test_the_cropper_flattens_only_when_asked():
+    gray = _lit_plate()
+    sample = PlateSample(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), (0, 0, 240, 80), "lit.png")
+    options = {"margin": (0.0, 0.0), "deskew": False, "max_slant": 0.0}
+    plain = PlateCropper(**options).fit_transform([sample])[0]
+    flat = PlateCropper(flatten_lighting=0.2, **options).fit_transform([sample])[0]
+    assert np.array_equal(plain, gray)
+    assert np.array_equal(flat, flatten_lighting(gray, 0.2))
+    with pytest.raises(ValueError, match="flatten_lighting"):
+        PlateCropper(flatten_lighting=2.0).fit([])
+
+
+def test_old_croppers_keep_their_lighting():
+    """A cropper pickled before flatten_lighting existed reads as it did."""
+    cropper = PlateCropper().fit([])
+    state = cropper.__getstate__()
+    state.pop("flatten_lighting")
+    old = PlateCropper.__new__(PlateCropper)
+    old.__setstate__(state)
+    assert old.flatten_lighting == 0.0
+    assert pickle.loads(pickle.dumps(old)).flatten_lighting == 0.0
