@@ -180,6 +180,22 @@ def _print(runs: list[dict], names: list[str]) -> None:
             print("|" + "---|" * len(row))
 
 
+def refuse_models_that_saw_uc3m(paths: list[str], parser: argparse.ArgumentParser) -> None:
+    """Stop (``parser.error``) when a model's training record names the ``uc3m`` source:
+    trained on every UC3M-LP photo (the recipe's default), it has seen every crop read
+    here, so its figures would not be held out."""
+    from skplate.model_info import read_training_record
+
+    for path in paths:
+        report = read_training_record(path).get("training_report") or {}
+        if "uc3m" in (report.get("sources") or {}):
+            parser.error(
+                f"{path} learned UC3M-LP's characters (training source 'uc3m'), so no crop "
+                "here is held out from it: train the compared networks with --sources "
+                "goodimg,fnt,synthetic,plates,junk (uc3m_cv.py trains its own per fold)."
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", help="a saved model; repeat")
@@ -194,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.model:
         parser.error("give --model (one or more) or --runs")
+    refuse_models_that_saw_uc3m(args.model, parser)
 
     from skplate.datasets import load_uc3m_crops
     from skplate.persistence import load_model

@@ -31,7 +31,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from uc3m import figures  # benchmarks/ is not a package: its folder is on sys.path
+from uc3m import (  # benchmarks/ is not a package: its folder is on sys.path
+    figures,
+    refuse_models_that_saw_uc3m,
+)
 
 GROUPS = ("A day", "A night", "A", "all")
 
@@ -60,22 +63,6 @@ def read_with(model: object, defaults: dict, settings: list[dict], setting: dict
     ``settings`` name back at its value in ``defaults`` (the model's ``get_params()``)."""
     reset = {key: defaults[key] for other in settings for key in other}
     model.set_params(**reset).set_params(plate_format="any", **setting).fit([])
-
-
-def refuse_models_that_saw_uc3m(paths: list[str], parser: argparse.ArgumentParser) -> None:
-    """Stop (``parser.error``) when a model's training record names the ``uc3m`` source:
-    trained on every UC3M-LP photo (the recipe's default), it has seen every crop read
-    here, so its figures would not be held out."""
-    from skplate.model_info import read_training_record
-
-    for path in paths:
-        report = read_training_record(path).get("training_report") or {}
-        if "uc3m" in (report.get("sources") or {}):
-            parser.error(
-                f"{path} learned UC3M-LP's characters (training source 'uc3m'), so no crop "
-                "here is held out from it: train the compared networks with --sources "
-                "goodimg,fnt,synthetic,plates,junk (uc3m_cv.py trains its own per fold)."
-            )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,8 +36,11 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from uc3m import figures  # benchmarks/ is not a package: its folder is on sys.path
-from uc3m_cv import GROUPS, _reference, read_with, refuse_models_that_saw_uc3m
+from uc3m import (  # benchmarks/ is not a package: its folder is on sys.path
+    figures,
+    refuse_models_that_saw_uc3m,
+)
+from uc3m_cv import GROUPS, _reference, read_with
 
 
 def _crops_read(crops: object, folds: int, fold: int, choose: bool) -> np.ndarray:

@@ -98,19 +98,21 @@ def test_reading_benchmark_shrinks_and_blurs_the_crops_it_reads(monkeypatch):
 
 
 def test_uc3m_benchmarks_refuse_a_model_that_learned_uc3m(tmp_path, monkeypatch, capsys):
-    """``uc3m_reading.py`` and ``uc3m_cv.py --baseline`` score networks on UC3M crops they
-    never saw: a model whose training record names the ``uc3m`` source is refused before
-    anything is read."""
+    """``uc3m.py``, ``uc3m_reading.py`` and ``uc3m_cv.py --baseline`` score networks on UC3M
+    crops they never saw: a model whose training record names the ``uc3m`` source is
+    refused before anything is read."""
     import importlib
 
     monkeypatch.syspath_prepend(str(SEEDS.parent))
     reading = importlib.import_module("uc3m_reading")
     cv = importlib.import_module("uc3m_cv")
+    whole = importlib.import_module("uc3m")
     seen, unseen = tmp_path / "seen.joblib", tmp_path / "unseen.joblib"
     for path, sources in ((seen, {"goodimg": 4636, "uc3m": 10299}), (unseen, {"goodimg": 9})):
         Path(f"{path}.json").write_text(json.dumps({"training_report": {"sources": sources}}))
     for main, argv in ((reading.main, ["--models", str(unseen), str(seen)]),
-                       (cv.main, ["--baseline", str(seen)])):
+                       (cv.main, ["--baseline", str(seen)]),
+                       (whole.main, ["--model", str(unseen), "--model", str(seen)])):
         with pytest.raises(SystemExit) as stopped:
             main(argv)
         assert stopped.value.code == 2

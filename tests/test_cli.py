@@ -132,6 +132,20 @@ def test_tight_crop_options(command):
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_lighting_options(command, capsys):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    parsed = cli.build_parser().parse_args(argv)
+    assert parsed.flatten_lighting is None and parsed.extra_flatten_lighting is None
+    more = ["--flatten-lighting", "0.25", "--extra-flatten-lighting", "none"]
+    parsed = cli.build_parser().parse_args(argv + more)
+    assert (parsed.flatten_lighting, parsed.extra_flatten_lighting) == (0.25, 0.0)
+    for bad in ("1.5", "-0.1", "wide"):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args([*argv, "--flatten-lighting", bad])
+        assert "expected a fraction of the plate's height in [0, 1]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
 def test_extra_margin_option(command):
     argv = [command[0], "--model", "m.joblib", *command[1:]]
     assert cli.build_parser().parse_args(argv).extra_margins is None

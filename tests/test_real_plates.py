@@ -24,14 +24,17 @@ from skplate.segment import CharacterSegmenter
 
 pytestmark = pytest.mark.data
 
-# Measured with the fixture network, twice in two processes (the same figures both times):
-# 21/21 Spanish plates, character accuracy 1.000, GoodImg held-out accuracy 0.887;
-# 88/117 plates (format any), character accuracy 0.927.
-# 102 of 202 UC3M-LP type A crops (every tenth), character accuracy 0.686; 118 with the
-# painted blocks painted over (PlateCropper(remove_painted_blocks=True)).
+# Measured with the fixture network (the same figures in two processes): 21/21 Spanish
+# plates, character accuracy 1.000, GoodImg held-out accuracy 0.887; 84/117 plates (format
+# any), character accuracy 0.910 (88 and 0.927 without the flattened extra crop,
+# extra_flatten_lighting=0: this smaller network loses some to it, the recipe's do not).
+# 125 of 202 UC3M-LP type A crops (every tenth), character accuracy 0.782; without the
+# flattened extra crop 102 (0.686), and 118 with the painted blocks painted over
+# (PlateCropper(remove_painted_blocks=True)).
 SPANISH_FLOOR = 20
-ANY_FLOOR = 86
-UC3M_FLOOR = 100
+ANY_FLOOR = 83
+UC3M_FLOOR = 122
+UC3M_PLAIN_FLOOR = 100
 UC3M_UNBLOCKED_FLOOR = 115
 HELD_OUT_FLOOR = 0.86
 
@@ -75,8 +78,8 @@ def test_reads_the_117_plates(real_char_model, all_plates):
     reader = make_plate_recognizer(classifier, plate_format="any").fit([])
     predicted = reader.predict(all_plates.samples)
     assert len(predicted) == 117
-    assert _hits(all_plates.target, predicted) >= ANY_FLOOR  # measured 88/117
-    assert char_accuracy(all_plates.target, predicted) >= 0.91  # measured 0.927
+    assert _hits(all_plates.target, predicted) >= ANY_FLOOR  # measured 84/117
+    assert char_accuracy(all_plates.target, predicted) >= 0.90  # measured 0.910
 
 
 @pytest.mark.slow
@@ -94,20 +97,31 @@ def test_reads_uc3m_crops(real_char_model, data_home):
     chosen = np.arange(0, len(crops.target), 10)
     truths = crops.target[chosen]
     classifier, _ = real_char_model
-    reader = make_plate_recognizer(classifier, plate_format="any").fit([])
-    predicted = reader.predict([crops.samples[i] for i in chosen])
-    assert len(predicted) == 202
-    hits = sum(is_read_right(t, p) for t, p in zip(truths, predicted, strict=True))
-    assert hits >= UC3M_FLOOR  # measured 102/202
-    assert char_accuracy(truths, predicted) >= 0.66  # measured 0.686
+    samples = [crops.samples[i] for i in chosen]
+
+    def hits_of(reader) -> tuple[int, float]:
+        predicted = reader.predict(samples)
+        assert len(predicted) == 202
+        hits = sum(is_read_right(t, p) for t, p in zip(truths, predicted, strict=True))
+        return hits, char_accuracy(truths, predicted)
+
+    hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
+    assert hits >= UC3M_FLOOR  # measured 125/202
+    assert chars >= 0.76  # measured 0.782
+    # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
+    # lit crops' thresholds give blobs.
+    plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)
+    plain_hits, plain_chars = hits_of(plain.fit([]))
+    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 102/202
+    assert plain_chars >= 0.66  # measured 0.686
+    assert hits >= plain_hits + 20
     # The painted blocks painted over first (the cropper's opt-in): they are skipped
     # instead of read as characters or joined to their neighbours.
     from skplate.crop import PlateCropper
 
-    reader.set_params(cropper=PlateCropper(remove_painted_blocks=True)).fit([])
-    unblocked = reader.predict([crops.samples[i] for i in chosen])
-    unblocked_hits = sum(is_read_right(t, p) for t, p in zip(truths, unblocked, strict=True))
-    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, hits + 12)  # measured 118/202
+    plain.set_params(cropper=PlateCropper(remove_painted_blocks=True)).fit([])
+    unblocked_hits, _ = hits_of(plain)
+    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 12)  # measured 118/202
 
 
 def test_skew_of_tight_crops_is_measured_with_the_frame_cut_off(data_home):

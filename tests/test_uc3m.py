@@ -480,7 +480,8 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
         "12-4-BC,124BC", "M1-34-B,M134B", "38-3-PV,3813PVV"
     ]
     assert "hits 2/3" in out.out and "warning" not in out.err
-    assert "3 of 3 plates have painted characters ('-'): --remove-painted-blocks" in out.err
+    assert "3 of 3 plates have painted characters ('-'): --flatten-lighting 0.2" in out.err
+    assert "--remove-painted-blocks paints them over" in out.err
     # A model that learned UC3M-LP's characters (its training record says so) is not
     # scored on held-out plates there: said.
     trained_here = tmp_path / "uc3m_model.joblib"
@@ -494,6 +495,11 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
     assert cli.main([*argv, "--remove-painted-blocks"]) == 0
     out = capsys.readouterr()
     assert json.loads(scores.read_text())["remove_painted_blocks"] is True
+    assert "plates have painted characters" not in out.err
+    assert cli.main([*argv, "--flatten-lighting", "0.2", "--extra-flatten-lighting", "none"]) == 0
+    out = capsys.readouterr()
+    payload = json.loads(scores.read_text())
+    assert (payload["flatten_lighting"], payload["extra_flatten_lighting"]) == (0.2, 0.0)
     assert "plates have painted characters" not in out.err
     # A 7-character format cannot give 5 visible characters: said, not silently scored 0.
     assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",

@@ -144,14 +144,20 @@ def run(args: argparse.Namespace, log: Log) -> int:
 
 
 def _suggest_removing_painted_blocks(model, true: list[str], log: Log) -> None:
-    """Point at --remove-painted-blocks when truths have painted characters it would skip."""
+    """Point at --flatten-lighting and --remove-painted-blocks when truths have painted
+    characters that the model's cropper would read as ink."""
     from ..metrics import PAINTED
 
+    cropper = model.cropper_
     painted = sum(PAINTED in t for t in true)
-    if painted and not getattr(model.cropper_, "remove_painted_blocks", False):
+    handled = getattr(cropper, "remove_painted_blocks", False) or getattr(
+        cropper, "flatten_lighting", 0.0
+    )
+    if painted and not handled:
         log.info(
             f"{painted} of {len(true)} plates have painted characters ('-'): "
-            "--remove-painted-blocks paints their blocks over, so that the reading skips "
+            "--flatten-lighting 0.2 lifts their blocks into the background with the "
+            "lighting, --remove-painted-blocks paints them over, so that the reading skips "
             "them instead of reading them (docs/benchmarks.md)."
         )
 
