@@ -734,11 +734,17 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
 
     runs = {
         option: _evaluate_spanish(tiny_model_file, data_home, scores, option, "none")
-        for option in ("--extra-margin", "--extra-below-agreement")
+        for option in ("--extra-margin", "--extra-flatten-lighting", "--extra-below-agreement")
     }
+    one_crop = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-margin", "none",
+                                 "--extra-flatten-lighting", "none")
     capsys.readouterr()
     assert runs["--extra-margin"]["extra_margins"] == []
-    assert runs["--extra-margin"]["extra_crops_read"] == 0
+    # The flattened crop is read without the margin crops, and the margin crop without it.
+    assert runs["--extra-margin"]["extra_crops_read"] == payload["extra_crops_read"] > 0
+    assert runs["--extra-flatten-lighting"]["extra_flatten_lighting"] == 0.0
+    assert runs["--extra-flatten-lighting"]["extra_crops_read"] == payload["extra_crops_read"]
+    assert one_crop["extra_crops_read"] == 0
     assert runs["--extra-below-agreement"]["extra_below_agreement"] is None
     assert runs["--extra-below-agreement"]["extra_crops_read"] == 21
 

@@ -1,4 +1,4 @@
-"""The steps the ``skplate`` commands share: load data and models, configure, read, train.
+"""The steps the ``skplate`` commands share: load data and models, read, train.
 
 Heavy modules (TensorFlow through :mod:`skplate.training`) are imported inside the
 functions, so that ``--help`` answers at once.
@@ -16,7 +16,6 @@ from pathlib import Path
 from .._version import __version__
 from ..persistence import ModelFileError
 from ._log import Log
-from ._options import UNSET
 from ._output import format_label, json_number, percent, report_path, write_json
 
 
@@ -126,129 +125,6 @@ def read_report(model_path: str) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))["training_report"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-# -- how a loaded model reads ----------------------------------------------------------------
-def _refit(model: object, log: Log, reading_with: str, **params: object) -> None:
-    """Set recognizer parameters and re-fit its stages, warning when that drops learned
-    variant weights (``reading_with`` names what asked for it)."""
-    weights = getattr(model, "variant_weights_", None)
-    learned = weights is not None and any(float(w) != 1.0 for w in weights)
-    model.set_params(**params).fit([])
-    log.debug(f"re-fitted the recognizer with {params}.")
-    if learned:
-        log.warn(
-            f"reading with {reading_with} re-fits the model and drops its learned variant "
-            "weights (every variant now weighs the same)."
-        )
-
-
-def use_format(model: object, plate_format: str | None, voting: str | None, log: Log) -> object:
-    """Set the model's format (re-fitting its stages when it changes) and voting."""
-    from ..formats import get_formats
-
-    current = model.get_params(deep=False)["plate_format"]
-    if plate_format is not None and get_formats(plate_format) != get_formats(current):
-        reading_with = (
-            f"the format {plate_format!r} (the model was fitted for {format_label(current)!r})"
-        )
-        _refit(model, log, reading_with, plate_format=plate_format)
-        current = plate_format
-    if voting is not None:
-        model.set_params(voting=voting)
-    return current
-
-
-def use_extra_crops(
-    model: object,
-    margins: list[tuple[float, float] | None] | None,
-    below_agreement: float | object | None,
-    log: Log,
-    flatten_lighting: float | None = None,
-) -> None:
-    """``--extra-margin`` and ``--extra-flatten-lighting`` (both re-fit the stages) and
-    ``--extra-below-agreement``."""
-    if margins is not None:
-        margins = [margin for margin in margins if margin is not None]  # 'none': one crop
-        _refit(model, log, "--extra-margin", extra_margins=margins)
-    if flatten_lighting is not None:
-        _refit(model, log, "--extra-flatten-lighting", extra_flatten_lighting=flatten_lighting)
-    if below_agreement is not UNSET:
-        model.set_params(extra_below_agreement=below_agreement)
-
-
-def use_cuts(
-    model: object,
-    skew_cut_runs: tuple | None,
-    max_span: int | None,
-    log: Log,
-    remove_painted_blocks: bool | None = None,
-    flatten_lighting: float | None = None,
-) -> None:
-    """``--skew-cut-runs``, ``--max-span``, ``--remove-painted-blocks`` and
-    ``--flatten-lighting``: cropper and segmenter parameters, set by re-fitting the stages
-    (the model's learned variant weights are dropped)."""
-    from sklearn.base import clone
-
-    from ..crop import PlateCropper
-    from ..segment import CharacterSegmenter
-
-    options, settings = [], {}
-    for option, stage, default, name, value in (
-        ("--skew-cut-runs", "cropper", PlateCropper, "skew_cut_runs", skew_cut_runs),
-        ("--max-span", "segmenter", CharacterSegmenter, "max_span", max_span),
-        (
-            "--remove-painted-blocks",
-            "cropper",
-            PlateCropper,
-            "remove_painted_blocks",
-            remove_painted_blocks,
-        ),
-        ("--flatten-lighting", "cropper", PlateCropper, "flatten_lighting", flatten_lighting),
-    ):
-        if value is not None:
-            options.append(option)
-            settings.setdefault(stage, (default, {}))[1][name] = value  # one clone per stage
-    if not options:
-        return
-    params = {}
-    for stage, (default, setting) in settings.items():
-        current = model.get_params(deep=False)[stage]
-        params[stage] = (default() if current is None else clone(current)).set_params(**setting)
-    _refit(model, log, " and ".join(options), **params)
-
-
-def use_jobs(model: object, jobs: int | None, log: Log) -> None:
-    """``--jobs``: the recognizer's ``n_jobs`` for reading (not saved with the model)."""
-    if jobs is not None:
-        model.set_params(n_jobs=jobs)
-        log.debug(f"reading with n_jobs={jobs}.")
-
-
-def configure_reading(model: object, args: argparse.Namespace, log: Log) -> object:
-    """Apply :func:`~skplate.cli._options.model_options` and ``--jobs``; return the format."""
-    plate_format = use_format(model, args.plate_format, args.voting, log)
-    if args.lookalikes is not None:
-        model.set_params(lookalikes=args.lookalikes)
-    if args.prior_correction is not None:
-        model.set_params(prior_correction=args.prior_correction)
-    use_extra_crops(
-        model,
-        args.extra_margins,
-        args.extra_below_agreement,
-        log,
-        args.extra_flatten_lighting,
-    )
-    use_cuts(
-        model,
-        args.skew_cut_runs,
-        args.max_span,
-        log,
-        args.remove_painted_blocks,
-        args.flatten_lighting,
-    )
-    use_jobs(model, args.jobs, log)
-    return plate_format
 
 
 # -- reading and scoring -------------------------------------------------------------------

@@ -225,8 +225,8 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         metavar="MX,MY",
         help="also read the plates the first crop does not settle cropped with this margin "
         "(fractions of the box width and height; 0.02,0 drops the vertical margin), all "
-        "crops voting together: test-time augmentation; repeatable; 'none' reads one crop "
-        "(default: the model's)",
+        "crops voting together: test-time augmentation; repeatable; 'none' reads no margin "
+        "crop (--extra-flatten-lighting none drops the flattened one) (default: the model's)",
     )
     parent.add_argument(
         "--skew-cut-runs",

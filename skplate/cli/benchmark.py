@@ -15,12 +15,11 @@ from ._common import (
     score,
     train,
     training_record,
-    use_format,
-    use_jobs,
 )
 from ._log import EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, training_options
 from ._output import json_number, percent, print_readings, print_table, report_path, write_json
+from ._reading import use_format, use_jobs
 from ._types import non_negative_int
 
 # Folds and fine-tuning epochs of the harvest-mode cross-validation.

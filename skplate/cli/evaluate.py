@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import check_format, configure_reading, load_plates, load_recognizer, score
+from ._common import check_format, load_plates, load_recognizer, score
 from ._locator import locating_scores, print_locating, require_locator
 from ._log import EXIT_FAILED, EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, model_options
 from ._output import format_label, print_readings, print_scores, write_json, write_results
+from ._reading import configure_reading
 
 EPILOG = """\
 With --format, only the plates whose text fits that format are read (all of them with

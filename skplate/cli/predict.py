@@ -11,11 +11,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..persistence import atomic_open
-from ._common import check_format, configure_reading, load_recognizer
+from ._common import check_format, load_recognizer
 from ._locator import LOCATOR_HINT, model_locator, require_locator
 from ._log import EXIT_FAILED, EXIT_OK, Log
 from ._options import add_batch_size, add_command, add_jobs, model_options
 from ._output import CSV_HEADER, OUTPUT_FORMATS, error_message, format_rows, output_format
+from ._reading import configure_reading
 from ._types import box
 
 # What a folder given to 'predict' is searched for (case-insensitive).
