@@ -184,11 +184,10 @@ def refuse_models_that_saw_uc3m(paths: list[str], parser: argparse.ArgumentParse
     """Stop (``parser.error``) when a model's training record names the ``uc3m`` source:
     trained on every UC3M-LP photo (the recipe's default), it has seen every crop read
     here, so its figures would not be held out."""
-    from skplate.model_info import read_training_record
+    from skplate.model_info import learned_sources
 
     for path in paths:
-        report = read_training_record(path).get("training_report") or {}
-        if "uc3m" in (report.get("sources") or {}):
+        if "uc3m" in learned_sources(path):
             parser.error(
                 f"{path} learned UC3M-LP's characters (training source 'uc3m'), so no crop "
                 "here is held out from it: train the compared networks with --sources "

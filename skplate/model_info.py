@@ -15,7 +15,7 @@ import numpy as np
 
 from .persistence import is_safe_model_path, load_model, read_model_metadata
 
-__all__ = ["describe_model", "read_training_record"]
+__all__ = ["describe_model", "learned_sources", "read_training_record"]
 
 
 def _network(classifier: object) -> dict:
@@ -108,6 +108,25 @@ def read_training_record(path: str | os.PathLike) -> dict:
         return json.loads(beside.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def learned_sources(path: str | os.PathLike) -> set[str]:
+    """Name the character sources a saved model's network was trained on.
+
+    Parameters
+    ----------
+    path : path-like
+        A model file (its training record is read as :func:`read_training_record`
+        reads it).
+
+    Returns
+    -------
+    sources : set of str
+        The sources of the training report (``{"goodimg", ..., "uc3m"}``); empty when the
+        model has no record. A model that learned ``"uc3m"`` has seen every UC3M-LP crop.
+    """
+    report = read_training_record(path).get("training_report") or {}
+    return set(report.get("sources") or {})
 
 
 def describe_model(path: str | os.PathLike) -> dict:

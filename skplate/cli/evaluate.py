@@ -165,10 +165,9 @@ def _suggest_removing_painted_blocks(model, true: list[str], log: Log) -> None:
 
 def _warn_trained_on_these_plates(model_path: str, log: Log) -> None:
     """Warn when the model learned UC3M-LP's characters, which it is now scored on."""
-    from ..model_info import read_training_record
+    from ..model_info import learned_sources
 
-    report = read_training_record(model_path).get("training_report") or {}
-    if "uc3m" in (report.get("sources") or {}):
+    if "uc3m" in learned_sources(model_path):
         log.warn(
             f"{model_path} learned the characters of these plates (the training source "
             "'uc3m', in the recipe when UC3M-LP is in the data home): the scores are not "
