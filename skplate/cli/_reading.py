@@ -50,13 +50,17 @@ def use_extra_crops(
     log: Log,
     flatten_lighting: float | None = None,
 ) -> None:
-    """``--extra-margin`` and ``--extra-flatten-lighting`` (both re-fit the stages) and
-    ``--extra-below-agreement``."""
+    """``--extra-margin`` and ``--extra-flatten-lighting`` (one re-fit of the stages for
+    both) and ``--extra-below-agreement``."""
+    options, params = [], {}
     if margins is not None:
-        margins = [margin for margin in margins if margin is not None]  # 'none': one crop
-        _refit(model, log, "--extra-margin", extra_margins=margins)
+        options.append("--extra-margin")  # 'none' (None) reads no margin crop
+        params["extra_margins"] = [margin for margin in margins if margin is not None]
     if flatten_lighting is not None:
-        _refit(model, log, "--extra-flatten-lighting", extra_flatten_lighting=flatten_lighting)
+        options.append("--extra-flatten-lighting")
+        params["extra_flatten_lighting"] = flatten_lighting
+    if params:
+        _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
         model.set_params(extra_below_agreement=below_agreement)
 
