@@ -263,6 +263,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         :class:`sklearn.frozen.FrozenEstimator` so that ``clone`` keeps it), used to find
         the plates of the samples without a box. ``fit`` never trains it. None: every
         sample needs a box.
+    located_margin : (float, float), default=(0.05, 0.15)
+        Added on each side of a located box, as fractions of its width and height, before
+        the plate is read from it (the reading's ``box`` stays the located one). The
+        locator's boxes are a little narrower than the plates and cut end characters:
+        on 150 synthetic photos (seed 0's locator) plates read right from located boxes
+        went from 102 to 115-118 with margins of (0.03, 0.1) to (0.1, 0.3); this value
+        is the middle of that range. Models saved before it existed read with none.
     n_jobs : int, default=None
         Parallel jobs for the image stages (crop, filters, segmentation) through joblib;
         ``joblib.parallel_config(backend=...)`` moves them to Dask or Ray. The classifier
@@ -306,6 +313,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "locator": [HasMethods(["predict"]), None],
+        "located_margin": [tuple, list],
         "n_jobs": [Integral, None],
     }
 
@@ -330,6 +338,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         adapt_epochs: int = 0,
         batch_size: int = 256,
         locator: object | None = None,
+        located_margin: tuple[float, float] = (0.05, 0.15),
         n_jobs: int | None = None,
     ) -> None:
         self.classifier = classifier
@@ -351,6 +360,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.adapt_epochs = adapt_epochs
         self.batch_size = batch_size
         self.locator = locator
+        self.located_margin = located_margin
         self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------------
@@ -702,22 +712,32 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             first is the photo's reading (:meth:`predict`): the recognizer checks the
             locator's boxes, so a false box that outscores the plate but reads nothing,
             or reads with less confidence, does not stand for the photo. Each
-            reading's ``box`` is the box it read.
+            reading's ``box`` is the box it read: the given one, or the located one
+            (read with ``located_margin`` around it).
         """
         check_is_fitted(self, "variant_weights_")
         if errors not in ("raise", "record"):
             raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}.")
-        located = locate_samples(getattr(self, "locator_", None), X, errors=errors)
+        try:
+            margin = _check_margin(self.located_margin)
+        except ValueError as error:
+            raise ValueError(f"located_margin: {error}") from None
+        located = locate_samples(getattr(self, "locator_", None), X, errors=errors, margin=margin)
         readings = self.predict_readings(located.samples, errors=errors)
         plates: list[list[PlateReading]] = [[] for _ in range(len(X))]
         for index, reason in located.failures.items():
             plates[index].append(PlateReading("", 0.0, error=reason))
-        for sample, owner, box_score, reading in zip(
-            located.samples, located.owners, located.box_scores, readings, strict=True
+        for sample, found, owner, box_score, reading in zip(
+            located.samples,
+            located.located_boxes,
+            located.owners,
+            located.box_scores,
+            readings,
+            strict=True,
         ):
             if not reading.error:
-                image = sample[0]
-                reading.box = clip_box(sample[1], image.shape, name="box")
+                box = sample[1] if np.isnan(found).any() else found
+                reading.box = clip_box(box, sample[0].shape, name="box")
             reading.box_score = None if np.isnan(box_score) else float(box_score)
             plates[owner].append(reading)
         for index, readings_of_photo in enumerate(plates):
@@ -752,6 +772,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         # Recognizers saved before extra_margins read one crop; those saved before
         # extra_below_agreement read every crop of every plate.
         # Those saved before prior_correction read the classifier's probabilities as they are.
+        # Those saved before located_margin read located plates from the bare boxes.
         state = {
             "extra_margins": None,
             "extra_below_agreement": None,
@@ -759,6 +780,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             "prior_correction": 0.0,
             "merge_penalty": -1.0,
             "locator": None,
+            "located_margin": (0.0, 0.0),
             **state,
         }
         if "cropper_" in state:  # fitted: no extra croppers (an unfitted one stays unfitted)

@@ -305,12 +305,19 @@ def test_the_photo_is_read_at_its_most_confident_plate(tiny_char_classifier, syn
     assert model.predict([PlateSample(photo, None, "photo")])[0] == plates[0].text
     # Among readings that fit, the most confident first; then the rest by box score.
     order = sorted(
-        [PlateReading("", 0.0, box_score=0.9), PlateReading("AB", 0.4, box_score=0.8),
-         PlateReading("", 0.0, box_score=0.95), PlateReading("CD", 0.7, box_score=0.5)],
+        [
+            PlateReading("", 0.0, box_score=0.9),
+            PlateReading("AB", 0.4, box_score=0.8),
+            PlateReading("", 0.0, box_score=0.95),
+            PlateReading("CD", 0.7, box_score=0.5),
+        ],
         key=photo_reading_order,
     )
     assert [(r.text, r.box_score) for r in order] == [
-        ("CD", 0.5), ("AB", 0.8), ("", 0.95), ("", 0.9)
+        ("CD", 0.5),
+        ("AB", 0.8),
+        ("", 0.95),
+        ("", 0.9),
     ]
 
 
@@ -333,12 +340,44 @@ def test_recognizer_reads_every_located_plate(reader, synthetic):
         assert order == sorted(order)  # the photo's reading first
         found += any(box_iou([r.box], truth)[0, 0] >= 0.5 for r in readings)
     assert found >= 6
-    # A located plate reads as the same box given by hand, and predict keeps the best.
+    # A located plate reads as its box grown by located_margin given by hand (its reading's
+    # box stays the located one), and predict keeps the best.
     best = plates[0][0]
-    again = reader.predict_readings([PlateSample(images[40], best.box)])[0]
+    mx, my = reader.located_margin
+    x1, y1, x2, y2 = best.box
+    dx, dy = mx * (x2 - x1), my * (y2 - y1)
+    height, width = images[40].shape[:2]
+    grown = (
+        max(0, int(np.floor(x1 - dx))),
+        max(0, int(np.floor(y1 - dy))),
+        min(width, int(np.ceil(x2 + dx))),
+        min(height, int(np.ceil(y2 + dy))),
+    )
+    again = reader.predict_readings([PlateSample(images[40], grown)])[0]
     assert again.text == best.text and again.confidence == pytest.approx(best.confidence)
     texts = reader.predict(X)
     assert texts[0] == best.text and texts[-2] == ""
+
+
+def test_located_margin(reader, synthetic):
+    """located_margin grows the boxes that are read, not the boxes reported; (0, 0)
+    reads the located box itself; a bad margin is named; old models read with none."""
+    images, _ = synthetic
+    photos = [PlateSample(image, None) for image in images[40:44]]
+    bare = clone(reader).set_params(located_margin=(0.0, 0.0)).fit([])
+    grown = clone(reader).set_params(located_margin=(0.3, 0.5)).fit([])
+    for a, b in zip(bare.predict_plates(photos), grown.predict_plates(photos), strict=True):
+        assert [r.box for r in a] == [r.box for r in b]
+    first = bare.predict_plates(photos[:1])[0][0]
+    again = bare.predict_readings([PlateSample(images[40], first.box)])[0]
+    assert again.text == first.text and again.confidence == pytest.approx(first.confidence)
+    with pytest.raises(ValueError, match="located_margin"):
+        clone(reader).set_params(located_margin=(0.1,)).fit([]).predict_plates(photos[:1])
+    state = reader.__getstate__()
+    del state["located_margin"]
+    old = type(reader).__new__(type(reader))
+    old.__setstate__(state)
+    assert old.located_margin == (0.0, 0.0)
 
 
 def test_recognizer_photo_errors(reader, synthetic):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ._paste import paste_plate
+
 __all__ = ["random_crop"]
 
 #: A plate cut by the crop's border stays a positive when this much of it is inside.
@@ -19,6 +21,8 @@ def random_crop(
     size: int,
     scale_range: tuple[float, float],
     plate_focus: float = 0.8,
+    drawn_plates: list[np.ndarray] | None = None,
+    paste_probability: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One augmented ``size x size`` crop of a gray photo and its plate boxes.
 
@@ -26,6 +30,8 @@ def random_crop(
     up to 10 %), and a window is cut around a random plate (with probability
     ``plate_focus``, when there is one) or anywhere; then it is mirrored half of the time
     and its contrast, brightness and gamma are jittered, with a blur or noise now and then.
+    With probability ``paste_probability`` one of ``drawn_plates`` (see
+    :func:`~skplate.locate._paste.draw_plate`) is pasted in first, a plate to find too.
 
     Returns
     -------
@@ -66,8 +72,13 @@ def random_crop(
     visible = (clipped[:, 2] - clipped[:, 0]) * (clipped[:, 3] - clipped[:, 1])
     keep = visible >= _MIN_VISIBLE * area
     seen = visible > 0
-    crop = _jitter(np.ascontiguousarray(crop), rng)
-    return crop, clipped[keep], clipped[~keep & seen]
+    crop, kept, cut = np.ascontiguousarray(crop), clipped[keep], clipped[~keep & seen]
+    if drawn_plates and paste_probability > 0 and rng.uniform() < paste_probability:
+        crop, pasted = paste_plate(crop, np.vstack([kept, cut]), drawn_plates, rng)
+        if pasted is not None:
+            kept = np.vstack([kept, pasted[None]])
+    crop = _jitter(crop, rng)
+    return crop, kept, cut
 
 
 def _jitter(crop: np.ndarray, rng: np.random.RandomState) -> np.ndarray:

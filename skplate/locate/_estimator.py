@@ -23,8 +23,12 @@ from ._network import (
     encode_targets,
     locator_loss,
 )
+from ._paste import draw_plates
 
 __all__ = ["PlateLocator", "check_photo_boxes"]
+
+#: Plates drawn once per fit for ``paste_plates`` (each pasted at its own size and tilt).
+_N_DRAWN_PLATES = 400
 
 
 def _photo(image: object, index: int) -> np.ndarray:
@@ -179,6 +183,7 @@ class PlateLocator(BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "crop_size": [Interval(Integral, 32, None, closed="left")],
         "scale_range": [tuple, list],
+        "paste_plates": [Interval(Real, 0, 1, closed="both")],
         "pyramid": [tuple, list],
         "small_plate_width": [Interval(Real, 0, None, closed="neither"), None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -199,6 +204,7 @@ class PlateLocator(BaseEstimator):
         batch_size: int = 16,
         crop_size: int = 128,
         scale_range: tuple[float, float] = (0.6, 2.0),
+        paste_plates: float = 0.0,
         pyramid: tuple[float, ...] = (1.0, 2.0),
         small_plate_width: float | None = 30,
         learning_rate: float = 3e-3,
@@ -216,6 +222,7 @@ class PlateLocator(BaseEstimator):
         self.batch_size = batch_size
         self.crop_size = crop_size
         self.scale_range = scale_range
+        self.paste_plates = paste_plates
         self.pyramid = pyramid
         self.small_plate_width = small_plate_width
         self.learning_rate = learning_rate
@@ -230,7 +237,7 @@ class PlateLocator(BaseEstimator):
     def __setstate__(self, state: dict) -> None:
         # Locators saved before small_plate_width existed located on their own pyramid
         # without it: keep their boxes as they were.
-        super().__setstate__({"small_plate_width": None, **state})
+        super().__setstate__({"small_plate_width": None, "paste_plates": 0.0, **state})
 
     # ------------------------------------------------------------------ helpers
     def _resized(self, photo: np.ndarray, side: float | None = None) -> tuple[np.ndarray, float]:
@@ -319,11 +326,18 @@ class PlateLocator(BaseEstimator):
         network.compile(optimizer=keras.optimizers.Adam(schedule), loss=locator_loss())
         crops = np.empty((n, size, size, 1), dtype=np.uint8)
         targets = np.empty((n, size // STRIDE, size // STRIDE, 5), dtype=np.float32)
+        drawn = draw_plates(_N_DRAWN_PLATES, rng) if self.paste_plates > 0 else None
         history = []
         for _ in range(self.epochs):
             for row, index in enumerate(rng.permutation(n)):
                 crop, plates, cut = random_crop(
-                    photos[index], truths[index], rng, size=size, scale_range=scale_range
+                    photos[index],
+                    truths[index],
+                    rng,
+                    size=size,
+                    scale_range=scale_range,
+                    drawn_plates=drawn,
+                    paste_probability=self.paste_plates,
                 )
                 crops[row, :, :, 0] = crop
                 targets[row] = encode_targets(plates, (size, size), ignore=cut)

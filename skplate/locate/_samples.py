@@ -38,7 +38,11 @@ class LocatedSamples(NamedTuple):
     ----------
     samples : list
         The input's samples that had a box, as they were, and one
-        ``PlateSample(image, box, name)`` per plate located in the others.
+        ``PlateSample(image, box, name)`` per plate located in the others (its box the
+        located one with ``margin`` around it, in the photo).
+    located_boxes : ndarray of shape (n_samples, 4)
+        The locator's box of each sample, as it found it (integer pixels); NaN for a box
+        that was given.
     owners : ndarray of int
         For each of ``samples``, the index of the input sample it came from (sorted).
     box_scores : ndarray of float
@@ -48,6 +52,7 @@ class LocatedSamples(NamedTuple):
     """
 
     samples: list
+    located_boxes: np.ndarray
     owners: np.ndarray
     box_scores: np.ndarray
     failures: dict[int, str]
@@ -57,7 +62,29 @@ def _name(item: Sequence, index: int) -> str:
     return str(item[2]) if len(item) == 3 and item[2] else f"X[{index}]"
 
 
-def locate_samples(locator: object, X: Sequence, *, errors: str = "raise") -> LocatedSamples:
+def _with_margin(
+    box: tuple[int, int, int, int], margin: tuple[float, float], shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """``box`` grown by ``margin`` (fractions of its width and height) on each side,
+    clipped to an image of ``shape``."""
+    x1, y1, x2, y2 = box
+    dx, dy = margin[0] * (x2 - x1), margin[1] * (y2 - y1)
+    height, width = shape[:2]
+    return (
+        max(0, int(np.floor(x1 - dx))),
+        max(0, int(np.floor(y1 - dy))),
+        min(width, int(np.ceil(x2 + dx))),
+        min(height, int(np.ceil(y2 + dy))),
+    )
+
+
+def locate_samples(
+    locator: object,
+    X: Sequence,
+    *,
+    errors: str = "raise",
+    margin: tuple[float, float] = (0.0, 0.0),
+) -> LocatedSamples:
     """Replace every sample without a box by one sample per plate ``locator`` finds in it.
 
     Parameters
@@ -70,6 +97,9 @@ def locate_samples(locator: object, X: Sequence, *, errors: str = "raise") -> Lo
     errors : {"raise", "record"}, default="raise"
         A photo to locate that is not a usable image, or a missing locator: raise an
         error naming the sample, or record the reason in ``failures``.
+    margin : (float, float), default=(0.0, 0.0)
+        Added to each located box on every side, as fractions of its width and height,
+        before it becomes a sample's box (the reading's crop).
 
     Returns
     -------
@@ -101,22 +131,31 @@ def locate_samples(locator: object, X: Sequence, *, errors: str = "raise") -> Lo
             strict=True,
         )
     )
-    samples, owners, scores = [], [], []
+    samples, located_boxes, owners, scores = [], [], [], []
     for index in range(len(X)):
         item = X[index]
         if index in reasons:
             continue
         if index not in detections:
             samples.append(item)
+            located_boxes.append((np.nan,) * 4)
             owners.append(index)
             scores.append(np.nan)
             continue
         name = _name(item, index)
+        shape = np.shape(item[0])
         for number, (x1, y1, x2, y2, score) in enumerate(np.asarray(detections[index])):
             box = (int(np.floor(x1)), int(np.floor(y1)), int(np.ceil(x2)), int(np.ceil(y2)))
-            samples.append(PlateSample(item[0], box, f"{name}#{number}"))
+            samples.append(
+                PlateSample(item[0], _with_margin(box, margin, shape), f"{name}#{number}")
+            )
+            located_boxes.append(box)
             owners.append(index)
             scores.append(float(score))
     return LocatedSamples(
-        samples, np.asarray(owners, dtype=int), np.asarray(scores, dtype=float), reasons
+        samples,
+        np.asarray(located_boxes, dtype=float).reshape(-1, 4),
+        np.asarray(owners, dtype=int),
+        np.asarray(scores, dtype=float),
+        reasons,
     )
