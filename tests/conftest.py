@@ -150,6 +150,7 @@ TINY_LOCATOR_PARAMS = dict(
     crop_size=96,
     scale_range=(0.8, 1.25),
     pyramid=(1.0,),
+    paste_plates=0.0,  # the synthetic photos' own plates only (drawn plates: test_locate_paste)
     learning_rate=5e-3,
     score_threshold=0.5,
     random_state=0,

@@ -155,6 +155,33 @@ def test_extra_margin_option(command):
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_located_margin_option(command, capsys):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).located_margin is _options.UNSET
+    parsed = cli.build_parser().parse_args([*argv, "--located-margin", "0.1, 0.05"])
+    assert parsed.located_margin == (0.1, 0.05)
+    assert cli.build_parser().parse_args([*argv, "--located-margin", "none"]).located_margin is None
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args([*argv, "--located-margin", "0.1"])
+    assert "expected two fractions of the box width and height" in capsys.readouterr().err
+
+
+def test_located_margin_is_set_without_refitting(tiny_model_file):
+    from skplate.cli._log import Log
+    from skplate.cli._reading import configure_reading
+    from skplate.persistence import load_model
+
+    model = load_model(tiny_model_file)
+    fitted = model.cropper_
+    argv = ["evaluate", "--model", str(tiny_model_file), "--located-margin", "0.1,0.2"]
+    configure_reading(model, cli.build_parser().parse_args(argv), Log(quiet=True, verbose=0))
+    assert model.located_margin == (0.1, 0.2) and model.cropper_ is fitted
+    argv[-1] = "none"
+    configure_reading(model, cli.build_parser().parse_args(argv), Log(quiet=True, verbose=0))
+    assert model.located_margin == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
 @pytest.mark.parametrize(("value", "share"), [("0.5", 0.5), ("1", 1.0), ("none", None)])
 def test_extra_below_agreement_option(command, value, share):
     argv = [command[0], "--model", "m.joblib", *command[1:]]

@@ -367,7 +367,7 @@ def test_located_margin(reader, synthetic):
     bare = clone(reader).set_params(located_margin=(0.0, 0.0)).fit([])
     grown = clone(reader).set_params(located_margin=(0.3, 0.5)).fit([])
     for a, b in zip(bare.predict_plates(photos), grown.predict_plates(photos), strict=True):
-        assert [r.box for r in a] == [r.box for r in b]
+        assert sorted(r.box for r in a) == sorted(r.box for r in b)  # order: by reading
     first = bare.predict_plates(photos[:1])[0][0]
     again = bare.predict_readings([PlateSample(images[40], first.box)])[0]
     assert again.text == first.text and again.confidence == pytest.approx(first.confidence)

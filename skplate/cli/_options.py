@@ -240,6 +240,16 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "crop (--extra-flatten-lighting none drops the flattened one) (default: the model's)",
     )
     parent.add_argument(
+        "--located-margin",
+        dest="located_margin",
+        type=margin,
+        default=UNSET,
+        metavar="MX,MY",
+        help="read each located plate (photos without a box) from its box grown by these "
+        "fractions of its width and height on each side; 'none' reads the bare box "
+        "(default: the model's; 0.05,0 for models saved since it exists)",
+    )
+    parent.add_argument(
         "--skew-cut-runs",
         dest="skew_cut_runs",
         type=cut_runs,

@@ -120,6 +120,8 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         model.set_params(lookalikes=args.lookalikes)
     if args.prior_correction is not None:
         model.set_params(prior_correction=args.prior_correction)
+    if args.located_margin is not UNSET:  # read at predict time: no re-fit
+        model.set_params(located_margin=args.located_margin or (0.0, 0.0))
     use_extra_crops(
         model,
         args.extra_margins,

@@ -23,7 +23,7 @@ from ._network import (
     encode_targets,
     locator_loss,
 )
-from ._paste import draw_plates
+from ._paste import draw_decoys, draw_plates
 
 __all__ = ["PlateLocator", "check_photo_boxes"]
 
@@ -97,6 +97,17 @@ class PlateLocator(BaseEstimator):
     scale_range : tuple of float, default=(0.6, 2.0)
         Range of the random scale of the training crops (log-uniform), relative to the
         photo resized to ``image_size``.
+    paste_plates : float, default=0.5
+        Share of the training crops that get a drawn plate pasted in, a plate to find
+        (:func:`~skplate.locate.draw_plate`: aspect ratio 1 to 5, one or two rows of
+        characters, light or dark, 12-100 px wide, tilted and blurred at random). UC3M-LP's
+        photos show Spanish plates only (long, white, one row); the drawn ones teach the
+        other shapes (square, two-row, yellow, dark plates). 0 learns from the photos
+        alone. See Notes.
+    paste_decoys : bool, default=False
+        Also paste, in the same share of the crops, a plate-shaped panel without
+        characters (bars, rings, blotches: :func:`~skplate.locate.draw_decoy`) as
+        background, so that a pasted rectangle's edges alone do not make a plate.
     pyramid : tuple of float, default=(1.0, 2.0)
         Scales, relative to ``image_size``, the photo is located at; the boxes of all
         levels are pooled before non-maximum suppression. The level 2.0 (the photo
@@ -184,6 +195,7 @@ class PlateLocator(BaseEstimator):
         "crop_size": [Interval(Integral, 32, None, closed="left")],
         "scale_range": [tuple, list],
         "paste_plates": [Interval(Real, 0, 1, closed="both")],
+        "paste_decoys": ["boolean"],
         "pyramid": [tuple, list],
         "small_plate_width": [Interval(Real, 0, None, closed="neither"), None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -204,7 +216,8 @@ class PlateLocator(BaseEstimator):
         batch_size: int = 16,
         crop_size: int = 128,
         scale_range: tuple[float, float] = (0.6, 2.0),
-        paste_plates: float = 0.0,
+        paste_plates: float = 0.5,
+        paste_decoys: bool = False,
         pyramid: tuple[float, ...] = (1.0, 2.0),
         small_plate_width: float | None = 30,
         learning_rate: float = 3e-3,
@@ -223,6 +236,7 @@ class PlateLocator(BaseEstimator):
         self.crop_size = crop_size
         self.scale_range = scale_range
         self.paste_plates = paste_plates
+        self.paste_decoys = paste_decoys
         self.pyramid = pyramid
         self.small_plate_width = small_plate_width
         self.learning_rate = learning_rate
@@ -236,8 +250,11 @@ class PlateLocator(BaseEstimator):
 
     def __setstate__(self, state: dict) -> None:
         # Locators saved before small_plate_width existed located on their own pyramid
-        # without it: keep their boxes as they were.
-        super().__setstate__({"small_plate_width": None, "paste_plates": 0.0, **state})
+        # without it: keep their boxes as they were. Those saved before paste_plates and
+        # paste_decoys learned from the photos alone.
+        super().__setstate__(
+            {"small_plate_width": None, "paste_plates": 0.0, "paste_decoys": False, **state}
+        )
 
     # ------------------------------------------------------------------ helpers
     def _resized(self, photo: np.ndarray, side: float | None = None) -> tuple[np.ndarray, float]:
@@ -326,7 +343,10 @@ class PlateLocator(BaseEstimator):
         network.compile(optimizer=keras.optimizers.Adam(schedule), loss=locator_loss())
         crops = np.empty((n, size, size, 1), dtype=np.uint8)
         targets = np.empty((n, size // STRIDE, size // STRIDE, 5), dtype=np.float32)
-        drawn = draw_plates(_N_DRAWN_PLATES, rng) if self.paste_plates > 0 else None
+        drawn = decoys = None
+        if self.paste_plates > 0:
+            drawn = draw_plates(_N_DRAWN_PLATES, rng)
+            decoys = draw_decoys(_N_DRAWN_PLATES, rng) if self.paste_decoys else None
         history = []
         for _ in range(self.epochs):
             for row, index in enumerate(rng.permutation(n)):
@@ -338,6 +358,7 @@ class PlateLocator(BaseEstimator):
                     scale_range=scale_range,
                     drawn_plates=drawn,
                     paste_probability=self.paste_plates,
+                    decoys=decoys,
                 )
                 crops[row, :, :, 0] = crop
                 targets[row] = encode_targets(plates, (size, size), ignore=cut)
