@@ -7,7 +7,7 @@ used.
 """
 
 from ._boxes import average_precision, box_iou, match_detections, non_max_suppression
-from ._paste import draw_decoy, draw_plate
+from ._paste import draw_plate
 from ._samples import LocatedSamples, has_no_box, has_photos, locate_samples
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "box_iou",
     "build_locator_net",
     "check_photo_boxes",
-    "draw_decoy",
     "draw_plate",
     "has_no_box",
     "has_photos",

@@ -23,7 +23,6 @@ def random_crop(
     plate_focus: float = 0.8,
     drawn_plates: list[np.ndarray] | None = None,
     paste_probability: float = 0.0,
-    decoys: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One augmented ``size x size`` crop of a gray photo and its plate boxes.
 
@@ -32,9 +31,7 @@ def random_crop(
     ``plate_focus``, when there is one) or anywhere; then it is mirrored half of the time
     and its contrast, brightness and gamma are jittered, with a blur or noise now and then.
     With probability ``paste_probability`` one of ``drawn_plates`` (see
-    :func:`~skplate.locate._paste.draw_plate`) is pasted in first, a plate to find too,
-    and (independently, with the same probability) one of ``decoys`` (see
-    :func:`~skplate.locate._paste.draw_decoy`), a panel that is no plate.
+    :func:`~skplate.locate.draw_plate`) is pasted in first, a plate to find too.
 
     Returns
     -------
@@ -80,8 +77,6 @@ def random_crop(
         crop, pasted = paste_plate(crop, np.vstack([kept, cut]), drawn_plates, rng)
         if pasted is not None:
             kept = np.vstack([kept, pasted[None]])
-    if decoys and paste_probability > 0 and rng.uniform() < paste_probability:
-        crop, _ = paste_plate(crop, np.vstack([kept, cut]), decoys, rng)
     crop = _jitter(crop, rng)
     return crop, kept, cut
 

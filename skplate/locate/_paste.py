@@ -14,7 +14,7 @@ import numpy as np
 
 from ..datasets._fonts import BUILTIN_FONTS, render_text_line
 
-__all__ = ["draw_decoy", "draw_decoys", "draw_plate", "draw_plates", "paste_plate"]
+__all__ = ["draw_plate", "draw_plates", "paste_plate"]
 
 _CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Height, in pixels, plates are drawn at before they are warped into a crop.
@@ -106,57 +106,9 @@ def draw_plate(rng: np.random.RandomState) -> np.ndarray:
     return plate
 
 
-def draw_decoy(rng: np.random.RandomState) -> np.ndarray:
-    """A plate-shaped panel without characters: what a plate is not.
-
-    The same sizes, gray levels and borders as :func:`draw_plate`, filled with bars
-    (grilles, rails), rings (wheels, round signs) or blotches instead of characters, so
-    that a pasted rectangle's edges alone do not make a plate.
-
-    Returns
-    -------
-    decoy : ndarray of float32, shape (64, width)
-    """
-    height = _DRAW_HEIGHT
-    aspect = float(np.exp(rng.uniform(0.0, np.log(5.0))))
-    width = max(height, round(aspect * height))
-    light = rng.uniform() < 0.6
-    paper = rng.uniform(150, 255) if light else rng.uniform(0, 90)
-    ink = rng.uniform(0, max(0.0, paper - 110)) if light else rng.uniform(paper + 100, 255)
-    panel = np.full((height, width), paper, np.float32)
-    kind = rng.randint(4)
-    if kind == 0:  # vertical bars
-        step = rng.uniform(6, 20)
-        thick = max(1, round(step * rng.uniform(0.2, 0.6)))
-        for x in np.arange(rng.uniform(0, step), width, step):
-            cv2.rectangle(panel, (round(x), 0), (round(x) + thick, height), float(ink), -1)
-    elif kind == 1:  # horizontal bars
-        step = rng.uniform(8, 24)
-        thick = max(1, round(step * rng.uniform(0.2, 0.6)))
-        for y in np.arange(rng.uniform(0, step), height, step):
-            cv2.rectangle(panel, (0, round(y)), (width, round(y) + thick), float(ink), -1)
-    elif kind == 2:  # rings
-        for _ in range(rng.randint(1, 4)):
-            centre = (int(rng.randint(width)), int(rng.randint(height)))
-            radius = int(rng.randint(height // 4, height // 2 + 1))
-            cv2.circle(panel, centre, radius, float(ink), int(rng.randint(3, 10)))
-    else:  # blotches
-        coarse = rng.uniform(0, 1, (rng.randint(2, 6), rng.randint(3, 12))).astype(np.float32)
-        blotch = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
-        panel = paper + (ink - paper) * np.clip(blotch, 0, 1)
-    if rng.uniform() < 0.5:
-        cv2.rectangle(panel, (0, 0), (width - 1, height - 1), float(ink), rng.randint(1, 4))
-    return panel.astype(np.float32)
-
-
 def draw_plates(n: int, rng: np.random.RandomState) -> list[np.ndarray]:
     """``n`` plates of :func:`draw_plate`."""
     return [draw_plate(rng) for _ in range(n)]
-
-
-def draw_decoys(n: int, rng: np.random.RandomState) -> list[np.ndarray]:
-    """``n`` panels of :func:`draw_decoy`."""
-    return [draw_decoy(rng) for _ in range(n)]
 
 
 def paste_plate(
