@@ -306,3 +306,36 @@ def test_evaluate_locate_scores_and_reports(
     argv[2] = str(tiny_model_file)
     assert cli.main(argv) == 2
     assert "--locate needs a model that holds a plate locator" in capsys.readouterr().err
+
+
+# -- benchmarks/locate_read.py ----------------------------------------------------------------
+def test_locate_read_benchmark_reads_each_pair(tiny_located_model_file, plates, tmp_path, capsys):
+    """The end-to-end benchmark reads the photos from the true boxes, then from each
+    locator's boxes, and reports each pair as evaluate --locate does."""
+    import importlib.util
+
+    root = tmp_path / "test6Training"
+    (root / "images").mkdir(parents=True)
+    (root / "labels").mkdir()
+    for index, (text, tile) in enumerate(zip(TEXTS, [(0, 1), (1, 1), (1, 0)], strict=True)):
+        photo, (box,) = _tiled({tile: index}, plates)
+        assert cv2.imwrite(str(root / "images" / f"{text}.png"), photo)
+        x1, y1, x2, y2 = box
+        (root / "labels" / f"{text}.txt").write_text(
+            f"0 {(x1 + x2) / 640} {(y1 + y2) / 640} {(x2 - x1) / 320} {(y2 - y1) / 320}\n"
+        )
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "locate_read.py"
+    spec = importlib.util.spec_from_file_location("locate_read", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "pairs.json"
+    model = str(tiny_located_model_file)
+    argv = ["--models", model, "--locators", model, model, "--plates", str(root)]
+    assert module.main([*argv, "--located-margin", "none", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 photos; 1 models x 2 locators" in printed
+    pairs = json.loads(out.read_text())["pairs"]
+    assert len(pairs) == 2 and pairs[0] == pairs[1]  # the same locator twice reads the same
+    assert pairs[0]["found"] == pairs[0]["read_box_right"] == 3 and pairs[0]["boxes"] == 3
+    assert 0 <= pairs[0]["read"] <= 3
+    assert f"median {pairs[0]['read']}" in printed
