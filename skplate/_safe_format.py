@@ -98,11 +98,8 @@ class _Writer:
 
     def _array(self, array: np.ndarray) -> dict:
         if array.dtype.kind not in "biufcUS":
-            return {
-                "__list_array__": [self.encode(v) for v in array.ravel().tolist()],
-                "shape": list(array.shape),
-                "dtype": array.dtype.str,
-            }
+            return {"__list_array__": [self.encode(v) for v in array.ravel().tolist()],
+                    "shape": list(array.shape), "dtype": array.dtype.str}
         key = f"a{len(self.arrays)}"
         self.arrays[key] = np.ascontiguousarray(array)
         return {"__array__": key}
@@ -134,9 +131,8 @@ class _Writer:
         if isinstance(value, list):
             return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
         if isinstance(value, dict):
-            items = [
-                [self.encode(k, where), self.encode(v, f"{where}.{k}")] for k, v in value.items()
-            ]
+            items = [[self.encode(k, where), self.encode(v, f"{where}.{k}")]
+                     for k, v in value.items()]
             return {"__dict__": items, "default_list": isinstance(value, defaultdict)}
         if _is_keras_model(value):
             return self._shared(value, lambda: self._keras(value))
@@ -149,9 +145,8 @@ class _Writer:
             state = value.__getstate__()
             if not isinstance(state, dict):
                 raise UnsafeModelError(f"{where}: a {name} has no attribute dictionary to save.")
-            return self._shared(
-                value, lambda: {"__object__": name, "state": self.encode(state, where)}
-            )
+            return self._shared(value, lambda: {"__object__": name,
+                                                "state": self.encode(state, where)})
         raise UnsafeModelError(
             f"{where}: a {type(value).__name__} cannot be written in the safe format; "
             "save the model as .joblib instead."

@@ -36,9 +36,8 @@ def import_tensorflow() -> None:
     except ModuleNotFoundError as error:
         if error.name not in ("tensorflow", "keras"):
             raise
-        raise ModuleNotFoundError(
-            f"No module named {error.name!r}: {TRAIN_EXTRA_HINT}.", name=error.name
-        ) from error
+        raise ModuleNotFoundError(f"No module named {error.name!r}: {TRAIN_EXTRA_HINT}.",
+                                  name=error.name) from error
 
 
 def _import_tensorflow() -> None:

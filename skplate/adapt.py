@@ -47,7 +47,9 @@ def harvest_characters(
         Their characters.
     """
     if len(texts) != segments.n_plates:
-        raise ValueError(f"texts: {len(texts)} texts for a batch of {segments.n_plates} plates.")
+        raise ValueError(
+            f"texts: {len(texts)} texts for a batch of {segments.n_plates} plates."
+        )
     known = set(map(str, classes))
     picked: list[np.ndarray] = []
     labels: list[str] = []

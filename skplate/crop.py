@@ -106,7 +106,9 @@ def _resize(gray: np.ndarray, output_size: tuple[int, int]) -> np.ndarray:
 _BLUE_MARGIN = 25
 
 
-def eu_band_mask(bgr: np.ndarray, *, min_height: float = 0.4, max_width: float = 0.2) -> np.ndarray:
+def eu_band_mask(
+    bgr: np.ndarray, *, min_height: float = 0.4, max_width: float = 0.2
+) -> np.ndarray:
     """Mask of the blue EU country band at the left end of a colour plate crop.
 
     The band is a connected blue region at least ``min_height`` of the crop tall, lying

@@ -29,7 +29,9 @@ __all__ = ["background_light", "flatten_lighting"]
 
 def _kernel(height: int, size: float) -> np.ndarray:
     if isinstance(size, bool) or not isinstance(size, Real) or not 0 < size <= 1:
-        raise ValueError(f"size must be a fraction of the plate's height in (0, 1], got {size!r}.")
+        raise ValueError(
+            f"size must be a fraction of the plate's height in (0, 1], got {size!r}."
+        )
     side = max(3, round(size * height) | 1)  # odd, so the square has a centre
     return cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
 

@@ -24,13 +24,8 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["NumpyCharCNN", "layers_from_keras"]
 
-_IGNORED_AT_INFERENCE = (
-    "InputLayer",
-    "Dropout",
-    "RandomRotation",
-    "RandomTranslation",
-    "RandomZoom",
-)
+_IGNORED_AT_INFERENCE = ("InputLayer", "Dropout", "RandomRotation", "RandomTranslation",
+                         "RandomZoom")
 
 
 def _fold_batch_norm(kernel: np.ndarray, bias: np.ndarray, layer) -> tuple:
@@ -84,31 +79,22 @@ def layers_from_keras(model) -> list[tuple[str, object]]:
             activation = layer.activation.__name__
             name = "conv" if kind == "Conv2D" else "dense"
             if activation == "softmax" and kind == "Dense":
-                layers += [
-                    ("dense", (kernel.astype(np.float32), bias.astype(np.float32))),
-                    ("softmax", None),
-                ]
+                layers += [("dense", (kernel.astype(np.float32), bias.astype(np.float32))),
+                           ("softmax", None)]
                 continue
             if activation != "linear":
                 raise ValueError(f"layer {layer.name}: unexpected activation {activation!r}.")
             layers.append((name, (kernel, bias)))
         elif kind == "BatchNormalization":
             if not layers or layers[-1][0] not in ("conv", "dense") or layer.axis not in (-1, [-1]):
-                raise ValueError(
-                    f"layer {layer.name}: a batch normalisation must follow a "
-                    "convolution or a dense layer."
-                )
+                raise ValueError(f"layer {layer.name}: a batch normalisation must follow a "
+                                 "convolution or a dense layer.")
             name, (kernel, bias) = layers[-1]
             layers[-1] = (name, _fold_batch_norm(kernel, bias, layer))
         elif kind == "Activation":
-            if (
-                layer.activation.__name__ != "relu"
-                or not layers
-                or layers[-1][0]
-                not in (
-                    "conv",
-                    "dense",
-                )
+            if layer.activation.__name__ != "relu" or not layers or layers[-1][0] not in (
+                "conv",
+                "dense",
             ):
                 raise ValueError(f"layer {layer.name}: only a ReLU after a convolution or dense.")
             layers[-1] = (f"{layers[-1][0]}_relu", layers[-1][1])
@@ -120,9 +106,8 @@ def layers_from_keras(model) -> list[tuple[str, object]]:
         elif kind == "Flatten":
             layers.append(("flatten", None))
         else:
-            raise ValueError(
-                f"layer {layer.name}: a {kind} layer is not part of skplate's character network."
-            )
+            raise ValueError(f"layer {layer.name}: a {kind} layer is not part of skplate's "
+                             "character network.")
     if not layers or layers[-1][0] != "softmax":
         raise ValueError("the network must end in a softmax dense layer.")
     return [

@@ -714,8 +714,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             first is the photo's reading (:meth:`predict`): the recognizer checks the
             locator's boxes, so a false box that outscores the plate but reads nothing,
             or reads with less confidence, does not stand for the photo. Each
-            reading's ``box`` is the box it read: the given one, or the located one
-            (read with ``located_margin`` around it).
+            reading's ``box`` is the given box, or the located one (the plate is read
+            from it grown by ``located_margin``).
         """
         check_is_fitted(self, "variant_weights_")
         if errors not in ("raise", "record"):

@@ -448,7 +448,9 @@ def find_character_boxes(
     heights = np.array([b[3] - b[1] for b, _ in sized], dtype=float)
     single = widths <= max_aspect * heights
     typical_height = _median(heights)
-    char_width = _median(widths[single]) if single.sum() >= 3 else char_aspect * typical_height
+    char_width = (
+        _median(widths[single]) if single.sum() >= 3 else char_aspect * typical_height
+    )
     char_width = max(char_width, char_aspect * typical_height * 0.5)
     candidates = []
     for box, mask in sized:

@@ -233,7 +233,9 @@ def make_plate_chars(
                 images.extend(character_crops(boxes, masks, gray))
                 target.extend(text)
                 if runs:
-                    _, run_boxes, run_masks = span_candidates(boxes, masks, 2, segmenter.max_aspect)
+                    _, run_boxes, run_masks = span_candidates(
+                        boxes, masks, 2, segmenter.max_aspect
+                    )
                     run_images.extend(character_crops(run_boxes, run_masks, gray))
     if runs:
         return Bunch(images=images, target=np.asarray(target), run_images=run_images)
@@ -386,7 +388,8 @@ def load_training_chars(
             if not recipe or uc3m_path is not None:
                 raise
             warnings.warn(
-                f"Training without the recipe's 'uc3m' characters (UC3M-LP's real plates): {error}",
+                f"Training without the recipe's 'uc3m' characters (UC3M-LP's real plates): "
+                f"{error}",
                 UserWarning,
                 stacklevel=2,
             )

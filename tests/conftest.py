@@ -102,12 +102,8 @@ def tiny_gray_char_model():
 # plates and 88/117 plates and 102 of 202 UC3M-LP type A crops; 14,786 training images,
 # 2 min 20 s to 4 min 20 s of loading and training on a shared, busy 2-core machine.
 REAL_FIXTURE_SOURCES = ("goodimg", "fnt", "synthetic", "plates", "junk")
-REAL_FIXTURE_DATA = {
-    "fnt_per_class": 100,
-    "synthetic_per_class": 60,
-    "n_plates": 300,
-    "n_junk": 400,
-}
+REAL_FIXTURE_DATA = {"fnt_per_class": 100, "synthetic_per_class": 60, "n_plates": 300,
+                     "n_junk": 400}
 REAL_FIXTURE_EPOCHS = 6
 
 
@@ -185,5 +181,7 @@ def tiny_located_model_file(tiny_model_file, tiny_locator, tmp_path_factory) -> 
     joblib.dump(tiny_locator, folder / "locator.joblib")
     locator = joblib.load(folder / "locator.joblib").set_params(image_size=320)
     model = load_model(tiny_model_file)
-    located = make_plate_recognizer(model.classifier, plate_format="any", locator=locator).fit([])
+    located = make_plate_recognizer(
+        model.classifier, plate_format="any", locator=locator
+    ).fit([])
     return save_model(located, folder / "located.skplate")

@@ -117,14 +117,8 @@ def _tiny_network_with_early_stopping(**params):
     images, target = make_synthetic_chars(4, random_state=0, return_X_y=True)
     chars = CharNormalizer().fit_transform(images)
     network = CharCNN(
-        conv_filters=(4,),
-        dense_units=(8,),
-        epochs=1,
-        validation_split=0.25,
-        patience=2,
-        augment=False,
-        random_state=0,
-        **params,
+        conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.25, patience=2,
+        augment=False, random_state=0, **params,
     ).fit(chars, target)
     return network, chars, target
 

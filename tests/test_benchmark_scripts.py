@@ -39,9 +39,8 @@ def test_seeds_summary_gives_each_run_a_column_and_the_min_and_median(tmp_path):
     )
     rows = {
         cells[0]: cells[1:]
-        for cells in (
-            [c.strip() for c in line.strip("|").split("|")] for line in done.stdout.splitlines()
-        )
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in
+                      done.stdout.splitlines())
     }
     assert rows["measure"] == ["seed 0", "seed 1", "bench_2", "min / median"]
     assert rows["117 plates, `--format any`"] == ["88", "89", "87", "87 / 88"]
@@ -111,11 +110,9 @@ def test_uc3m_benchmarks_refuse_a_model_that_learned_uc3m(tmp_path, monkeypatch,
     seen, unseen = tmp_path / "seen.joblib", tmp_path / "unseen.joblib"
     for path, sources in ((seen, {"goodimg": 4636, "uc3m": 10299}), (unseen, {"goodimg": 9})):
         Path(f"{path}.json").write_text(json.dumps({"training_report": {"sources": sources}}))
-    for main, argv in (
-        (reading.main, ["--models", str(unseen), str(seen)]),
-        (cv.main, ["--baseline", str(seen)]),
-        (whole.main, ["--model", str(unseen), "--model", str(seen)]),
-    ):
+    for main, argv in ((reading.main, ["--models", str(unseen), str(seen)]),
+                       (cv.main, ["--baseline", str(seen)]),
+                       (whole.main, ["--model", str(unseen), "--model", str(seen)])):
         with pytest.raises(SystemExit) as stopped:
             main(argv)
         assert stopped.value.code == 2

@@ -233,13 +233,11 @@ def test_training_defaults_quoted_by_the_help_are_the_library_defaults(capsys):
     assert cli.main(["train", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"most training epochs (default: the recipe's, {expected['epochs']};" in help_text
-    for phrase, name in [
-        ("EnglishFnt images drawn per class", "fnt_per_class"),
-        ("rendered characters per class", "synthetic_per_class"),
-        ("are the 'plates' source", "n_plates"),
-        ("the 'junk' source", "n_junk"),
-        ("the 'pairs' source", "n_pairs"),
-    ]:
+    for phrase, name in [("EnglishFnt images drawn per class", "fnt_per_class"),
+                         ("rendered characters per class", "synthetic_per_class"),
+                         ("are the 'plates' source", "n_plates"),
+                         ("the 'junk' source", "n_junk"),
+                         ("the 'pairs' source", "n_pairs")]:
         assert f"{phrase} (default: {expected[name]})" in help_text
 
 
@@ -262,23 +260,9 @@ def test_train_passes_generated_plate_and_junk_counts(tmp_path, monkeypatch, cap
 
     monkeypatch.setattr(skplate.training, "load_training_chars", spy)
     out = tmp_path / "tiny.joblib"
-    argv = [
-        "-q",
-        "train",
-        "--sources",
-        "synthetic,junk",
-        "--synthetic-per-class",
-        "2",
-        "--junk",
-        "5",
-        "--generated-plates",
-        "3",
-        "--epochs",
-        "1",
-        "--gray-levels",
-        "--out",
-        str(out),
-    ]
+    argv = ["-q", "train", "--sources", "synthetic,junk", "--synthetic-per-class", "2",
+            "--junk", "5", "--generated-plates", "3", "--epochs", "1", "--gray-levels",
+            "--out", str(out)]
     assert cli.main(argv) == 0
     assert (seen["n_junk"], seen["n_plates"]) == (5, 3)
     report = json.loads(Path(f"{out}.json").read_text())
@@ -295,20 +279,8 @@ def test_train_passes_generated_plate_and_junk_counts(tmp_path, monkeypatch, cap
 @pytest.mark.slow
 def test_train_saves_model_and_report(tmp_path, capsys):
     out = tmp_path / "models" / "tiny.joblib"
-    argv = [
-        "-q",
-        "train",
-        "--sources",
-        "synthetic",
-        "--synthetic-per-class",
-        "8",
-        "--epochs",
-        "1",
-        "--format",
-        "spanish",
-        "--out",
-        str(out),
-    ]
+    argv = ["-q", "train", "--sources", "synthetic", "--synthetic-per-class", "8",
+            "--epochs", "1", "--format", "spanish", "--out", str(out)]
     assert cli.main(argv) == 0
     captured = capsys.readouterr()
     assert captured.err == ""  # -q: no progress lines
@@ -357,22 +329,8 @@ def test_predict_box_label_and_format(tiny_model_file, tmp_path, capsys):
     photo = _photo_with_label(tmp_path / "plates")
     label = tmp_path / "plates" / "labels" / f"{photo.stem}.txt"
     model = str(tiny_model_file)
-    assert (
-        cli.main(
-            [
-                "-q",
-                "predict",
-                "--model",
-                model,
-                str(photo),
-                "--label",
-                str(label),
-                "--format",
-                "spanish",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["-q", "predict", "--model", model, str(photo), "--label", str(label),
+                     "--format", "spanish"]) == 0
     text = capsys.readouterr().out.split("\t")[1]
     assert re.fullmatch(r"([0-9]{4}[BCDFGHJKLMNPRSTVWXYZ]{3})?", text)
 
@@ -427,19 +385,10 @@ def plate_folder(data_home, tmp_path) -> Path:
 
 def _expected_order(root: Path) -> list[str]:
     """The images of ``plate_folder`` in the order predict reads them: walked, sorted."""
-    images = [
-        "1277DPZ.jpg",
-        "1377LLV.jpg",
-        "1679HXD.jpg",
-        "BROKEN.jpg",
-        "CORRUPT.jpg",
-        "NOLABEL.png",
-        "OUTSIDE.jpg",
-    ]
-    return [
-        *(str(root / "images" / name) for name in images),
-        str(root / "more" / "images" / "3008GWK.jpg"),
-    ]
+    images = ["1277DPZ.jpg", "1377LLV.jpg", "1679HXD.jpg", "BROKEN.jpg", "CORRUPT.jpg",
+              "NOLABEL.png", "OUTSIDE.jpg"]
+    return [*(str(root / "images" / name) for name in images),
+            str(root / "more" / "images" / "3008GWK.jpg")]
 
 
 def _good(names: list[str]) -> list[str]:
@@ -486,10 +435,8 @@ def test_predict_folder_writes_csv_and_jsonl(tiny_model_file, plate_folder, tmp_
     model = str(tiny_model_file)
 
     out_csv = tmp_path / "x.csv"
-    assert (
-        cli.main(["-q", "predict", "--model", model, str(plate_folder), "--output", str(out_csv)])
-        == 1
-    )
+    assert cli.main(["-q", "predict", "--model", model, str(plate_folder),
+                     "--output", str(out_csv)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""  # the rows went to the file
     assert "4 of 8 images could not be read" in captured.err
@@ -511,10 +458,8 @@ def test_predict_folder_writes_csv_and_jsonl(tiny_model_file, plate_folder, tmp_
         assert row["box"] == ",".join(map(str, reading.box)) and row["box_score"] == ""
 
     out_jsonl = tmp_path / "x.jsonl"
-    assert (
-        cli.main(["-q", "predict", "--model", model, str(plate_folder), "--output", str(out_jsonl)])
-        == 1
-    )
+    assert cli.main(["-q", "predict", "--model", model, str(plate_folder),
+                     "--output", str(out_jsonl)]) == 1
     records = _jsonl_rows(out_jsonl)
     keys = {"image", "text", "confidence", "box", "box_score", "error"}
     assert all(set(record) == keys for record in records)
@@ -581,12 +526,8 @@ def test_predict_inputs_matching_nothing_exit_2(argv, message, tmp_path, capsys)
     (tmp_path / "plates" / "labels" / "A.txt").write_text("0 0.5 0.5 0.2 0.1\n")
     (tmp_path / "plates" / "a.jpg").write_bytes(b"x")
     # The model does not exist: the inputs are checked before it is loaded.
-    argv = [
-        "predict",
-        "--model",
-        str(tmp_path / "missing.joblib"),
-        *(arg.format(tmp=tmp_path) for arg in argv),
-    ]
+    argv = ["predict", "--model", str(tmp_path / "missing.joblib"),
+            *(arg.format(tmp=tmp_path) for arg in argv)]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"skplate: error: {message.format(tmp=tmp_path)}")
@@ -615,16 +556,8 @@ def test_predict_batch_size_and_jobs_give_the_same_rows(
 ):
     def run(name: str, *options: str) -> list[dict]:
         out = tmp_path / name
-        argv = [
-            "-q",
-            "predict",
-            "--model",
-            str(tiny_model_file),
-            str(plate_folder),
-            "--output",
-            str(out),
-            *options,
-        ]
+        argv = ["-q", "predict", "--model", str(tiny_model_file), str(plate_folder),
+                "--output", str(out), *options]
         assert cli.main(argv) == 1
         return _csv_rows(out)
 
@@ -664,17 +597,8 @@ def test_predict_streams_one_batch_at_a_time(
         return image
 
     monkeypatch.setattr(skplate._validation, "read_image", spy)
-    argv = [
-        "-q",
-        "predict",
-        "--model",
-        str(tiny_model_file),
-        str(plate_folder),
-        "--output",
-        str(out),
-        "--batch-size",
-        "3",
-    ]
+    argv = ["-q", "predict", "--model", str(tiny_model_file), str(plate_folder),
+            "--output", str(out), "--batch-size", "3"]
     assert cli.main(argv) == 1
     # 8 images in batches of 3: each batch's rows are written before the next is read,
     # and the images of earlier batches are freed by then (those that fail are at once).
@@ -748,43 +672,13 @@ def test_evaluate_and_benchmark_read_with_jobs(
 
     monkeypatch.setattr(PlateRecognizer, "predict_readings", fake_read)
     before = tiny_model_file.read_bytes()
-    assert (
-        cli.main(
-            [
-                "-q",
-                "evaluate",
-                "--model",
-                str(tiny_model_file),
-                "--plates",
-                str(data_home),
-                "--format",
-                "spanish",
-                "--jobs",
-                "2",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",
+                     str(data_home), "--format", "spanish", "--jobs", "2"]) == 0
     assert calls and all(n_jobs == 2 for _, n_jobs in calls)
     assert sum(n for n, _ in calls) == 21
     calls.clear()
-    assert (
-        cli.main(
-            [
-                "-q",
-                "benchmark",
-                "--data-home",
-                str(data_home),
-                "--model",
-                str(tiny_model_file),
-                "--jobs",
-                "3",
-                "--harvest-folds",
-                "0",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["-q", "benchmark", "--data-home", str(data_home), "--model",
+                     str(tiny_model_file), "--jobs", "3", "--harvest-folds", "0"]) == 0
     assert all(n_jobs == 3 for _, n_jobs in calls) and sum(n for n, _ in calls) == 21 + 117
     assert tiny_model_file.read_bytes() == before  # --jobs is not saved into the model
     capsys.readouterr()
@@ -795,19 +689,8 @@ def test_evaluate_and_benchmark_read_with_jobs(
 @pytest.mark.data
 def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path, capsys):
     results, scores = tmp_path / "LicenseResults.txt", tmp_path / "out" / "scores.json"
-    argv = [
-        "evaluate",
-        "--model",
-        str(tiny_model_file),
-        "--plates",
-        str(data_home),
-        "--format",
-        "spanish",
-        "--results",
-        str(results),
-        "--json",
-        str(scores),
-    ]
+    argv = ["evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
+            "--format", "spanish", "--results", str(results), "--json", str(scores)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
 
@@ -818,14 +701,8 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
     assert [t for t, _ in pairs] == SPANISH_PLATES
 
     payload = json.loads(scores.read_text())
-    assert {
-        "hits",
-        "total",
-        "plate_accuracy",
-        "char_accuracy",
-        "seconds_per_plate",
-        "format",
-    } <= set(payload)
+    assert {"hits", "total", "plate_accuracy", "char_accuracy", "seconds_per_plate",
+            "format"} <= set(payload)
     assert payload["total"] == 21
     assert payload["format"] == "spanish"
     assert payload["lookalikes"] == ["0O", "1I"]  # the model's own groups
@@ -842,19 +719,8 @@ def test_evaluate_spanish_plates_end_to_end(tiny_model_file, data_home, tmp_path
 
 def _evaluate_spanish(model_file, data_home, scores, *options: str) -> dict:
     """``skplate -q evaluate`` of the 21 Spanish plates read with ``options``: its JSON."""
-    argv = [
-        "-q",
-        "evaluate",
-        "--model",
-        str(model_file),
-        "--plates",
-        str(data_home),
-        "--format",
-        "spanish",
-        *options,
-        "--json",
-        str(scores),
-    ]
+    argv = ["-q", "evaluate", "--model", str(model_file), "--plates", str(data_home),
+            "--format", "spanish", *options, "--json", str(scores)]
     assert cli.main(argv) == 0
     return json.loads(scores.read_text())
 
@@ -865,13 +731,8 @@ def test_evaluate_with_other_lookalikes(tiny_model_file, data_home, tmp_path, ca
     before = tiny_model_file.read_bytes()
     runs = {
         value: _evaluate_spanish(
-            tiny_model_file,
-            data_home,
-            tmp_path / f"{value}.json",
-            "--lookalikes",
-            value,
-            "--prior-correction",
-            "1",
+            tiny_model_file, data_home, tmp_path / f"{value}.json",
+            "--lookalikes", value, "--prior-correction", "1",
         )
         for value in ("none", "0O,1I")
     }
@@ -902,15 +763,8 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
         option: _evaluate_spanish(tiny_model_file, data_home, scores, option, "none")
         for option in ("--extra-margin", "--extra-flatten-lighting", "--extra-below-agreement")
     }
-    one_crop = _evaluate_spanish(
-        tiny_model_file,
-        data_home,
-        scores,
-        "--extra-margin",
-        "none",
-        "--extra-flatten-lighting",
-        "none",
-    )
+    one_crop = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-margin", "none",
+                                 "--extra-flatten-lighting", "none")
     capsys.readouterr()
     assert runs["--extra-margin"]["extra_margins"] == []
     # The flattened crop is read without the margin crops, and the margin crop without it.
@@ -927,14 +781,8 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
 def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, capsys):
     before = tiny_model_file.read_bytes()
     payload = _evaluate_spanish(
-        tiny_model_file,
-        data_home,
-        tmp_path / "scores.json",
-        "--skew-cut-runs",
-        "0.03,0.06,0.1",
-        "--max-span",
-        "2",
-        "--remove-painted-blocks",
+        tiny_model_file, data_home, tmp_path / "scores.json",
+        "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2", "--remove-painted-blocks",
     )
     capsys.readouterr()
     assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
@@ -959,18 +807,8 @@ def test_results_file_is_not_truncated_when_writing_fails(
         return f"{true},{predicted}\n"
 
     monkeypatch.setattr(_output, "result_line", failing_line)
-    argv = [
-        "-q",
-        "evaluate",
-        "--model",
-        str(tiny_model_file),
-        "--plates",
-        str(data_home),
-        "--format",
-        "spanish",
-        "--results",
-        str(results),
-    ]
+    argv = ["-q", "evaluate", "--model", str(tiny_model_file), "--plates", str(data_home),
+            "--format", "spanish", "--results", str(results)]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "skplate: error:" in err and "No space left on device" in err
@@ -1010,40 +848,22 @@ def test_benchmark_reusing_a_model(tiny_model_file, data_home, tmp_path, capsys,
 
     monkeypatch.setattr(benchmark, "load_plates", first_plates)
     out = tmp_path / "benchmark.json"
-    argv = [
-        "-q",
-        "benchmark",
-        "--data-home",
-        str(data_home),
-        "--model",
-        str(tiny_model_file),
-        "--json",
-        str(out),
-        "--harvest-folds",
-        "2",
-    ]
+    argv = ["-q", "benchmark", "--data-home", str(data_home), "--model", str(tiny_model_file),
+            "--json", str(out), "--harvest-folds", "2"]
     before = tiny_model_file.read_bytes()
     assert cli.main(argv) == 0
     assert tiny_model_file.read_bytes() == before  # the harvest mode trains copies only
     captured = capsys.readouterr()
     table = captured.out.splitlines()
     assert [cell.strip() for cell in table[0].split("|")] == [
-        "measure",
-        "skplate",
-        "reference CNN",
-        "Tesseract+filters",
-        "target",
+        "measure", "skplate", "reference CNN", "Tesseract+filters", "target"
     ]
-    rows = {
-        line.split("|")[0].strip(): [c.strip() for c in line.split("|")[1:]] for line in table[2:]
-    }
+    rows = {line.split("|")[0].strip(): [c.strip() for c in line.split("|")[1:]]
+            for line in table[2:]}
     payload = json.loads(out.read_text())
     assert payload["spanish"]["total"] == 12 and payload["any"]["total"] == 12
     assert rows["21 Spanish plates (--format spanish)"] == [
-        f"{payload['spanish']['hits']}/12",
-        "11-14",
-        "15 (17 reported)",
-        ">=20",
+        f"{payload['spanish']['hits']}/12", "11-14", "15 (17 reported)", ">=20"
     ]
     assert rows["117 plates (--format any)"][0] == f"{payload['any']['hits']}/12"
     assert rows["117 plates (--format any)"][-1] == ">=90"

@@ -40,9 +40,8 @@ def _tiled(tiles: dict[tuple[int, int], int], plates) -> tuple[np.ndarray, list]
 
 @pytest.fixture(scope="module")
 def plates():
-    return make_synthetic_plates(
-        list(TEXTS), random_state=9, image_size=(160, 160), font="skplate-din"
-    )
+    return make_synthetic_plates(list(TEXTS), random_state=9, image_size=(160, 160),
+                                 font="skplate-din")
 
 
 @pytest.fixture(scope="module")
@@ -86,19 +85,14 @@ def test_predict_locates_every_plate(tiny_located_model_file, photos, tmp_path, 
     assert "broken.jpg" in broken["error"] and broken["box"] is None
     assert broken["confidence"] is None and broken["text"] == ""
     (empty,) = by_image[str(folder / "empty.png")]  # nothing found: no error, no box
-    assert empty == {
-        "image": str(folder / "empty.png"),
-        "text": "",
-        "confidence": None,
-        "box": None,
-        "box_score": None,
-        "error": None,
-    }
+    assert empty == {"image": str(folder / "empty.png"), "text": "", "confidence": None,
+                     "box": None, "box_score": None, "error": None}
     for name in ("two.png", "one.png"):
         found = by_image[str(folder / name)]
         assert len(found) == len(truths[str(folder / name)])  # measured: no false box
         # The photo's reading first: readings that fit by confidence, then the others.
-        order = [(not r["text"], -r["confidence"] if r["text"] else -r["box_score"]) for r in found]
+        order = [(not r["text"], -r["confidence"] if r["text"] else -r["box_score"])
+                 for r in found]
         assert order == sorted(order) and all(0.5 <= r["box_score"] <= 1 for r in found)
         for record in found:
             assert record["error"] is None and 0 <= record["confidence"] <= 1
@@ -126,9 +120,8 @@ def test_predict_locates_every_plate(tiny_located_model_file, photos, tmp_path, 
     assert [line.split("\t")[3] for line in lines[1:]] == [row[3] for row in rows[-2:]]
 
 
-def test_predict_locate_overrides_labels(
-    tiny_located_model_file, tiny_model_file, photos, tmp_path, capsys
-):
+def test_predict_locate_overrides_labels(tiny_located_model_file, tiny_model_file, photos,
+                                         tmp_path, capsys):
     folder, truths = photos
     (tmp_path / "images").mkdir()
     (tmp_path / "labels").mkdir()
@@ -231,9 +224,8 @@ def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
     root = tmp_path / "uc3m"
     for kind in ("images", "labels"):
         (root / "LP" / kind / "train").mkdir(parents=True)
-    for index, (image, (x1, y1, x2, y2)) in enumerate(
-        zip(plates.images, plates.boxes, strict=True)
-    ):
+    for index, (image, (x1, y1, x2, y2)) in enumerate(zip(plates.images, plates.boxes,
+                                                           strict=True)):
         assert cv2.imwrite(str(root / "LP" / "images" / "train" / f"0000{index}.jpg"), image)
         (root / "LP" / "labels" / "train" / f"0000{index}.txt").write_text(
             f"0 {(x1 + x2) / 320} {(y1 + y2) / 320} {(x2 - x1) / 160} {(y2 - y1) / 160}\n"
@@ -254,9 +246,8 @@ def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
 
 
 # -- evaluate --locate and the report ---------------------------------------------------------
-def test_evaluate_locate_scores_and_reports(
-    tiny_located_model_file, tiny_model_file, plates, tmp_path, capsys
-):
+def test_evaluate_locate_scores_and_reports(tiny_located_model_file, tiny_model_file, plates,
+                                            tmp_path, capsys):
     root = tmp_path / "test6Training"
     (root / "images").mkdir(parents=True)
     (root / "labels").mkdir()
@@ -271,20 +262,8 @@ def test_evaluate_locate_scores_and_reports(
     assert cv2.imwrite(str(root / "images" / "1111AAA.png"), np.full((320, 320, 3), 128, np.uint8))
     (root / "labels" / "1111AAA.txt").write_text("0 0.5 0.5 0.2 0.05\n")
     scores, report = tmp_path / "scores.json", tmp_path / "report.html"
-    argv = [
-        "evaluate",
-        "--model",
-        str(tiny_located_model_file),
-        "--plates",
-        str(root),
-        "--format",
-        "any",
-        "--locate",
-        "--json",
-        str(scores),
-        "--report",
-        str(report),
-    ]
+    argv = ["evaluate", "--model", str(tiny_located_model_file), "--plates", str(root),
+            "--format", "any", "--locate", "--json", str(scores), "--report", str(report)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "located 3/4 true boxes at IoU >= 0.5" in out  # measured: no false box

@@ -44,27 +44,12 @@ def trained(tmp_path_factory, data_home):
     path, stdout, stderr, report). It reads 20 of the 21 (measured), so the variants'
     accuracies differ."""
     path = tmp_path_factory.mktemp("train") / "real.joblib"
-    code, out, err = _run(
-        [
-            "train",
-            "--data-home",
-            str(data_home),
-            "--sources",
-            "goodimg,fnt,synthetic",
-            "--fnt-per-class",
-            "20",
-            "--synthetic-per-class",
-            "20",
-            "--epochs",
-            "3",
-            "--format",
-            "spanish",
-            "--plates",
-            str(data_home / "test6Training.zip"),
-            "--out",
-            str(path),
-        ]
-    )
+    code, out, err = _run([
+        "train", "--data-home", str(data_home), "--sources", "goodimg,fnt,synthetic",
+        "--fnt-per-class", "20", "--synthetic-per-class", "20", "--epochs", "3",
+        "--format", "spanish",
+        "--plates", str(data_home / "test6Training.zip"), "--out", str(path),
+    ])
     assert code == 0, err
     report = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
     return path, out, err, report
@@ -92,28 +77,11 @@ def test_train_takes_the_recipe_without_uc3m_where_its_archive_is_missing(tmp_pa
     """The default sources are the recipe's; without UC3M-LP's archive in the data home
     training goes on without its characters, says so, and records the sources used."""
     path = tmp_path / "recipe.joblib"
-    code, _, err = _run(
-        [
-            "train",
-            "--data-home",
-            str(tmp_path),
-            "--chars",
-            str(data_home / "EnglishImg.tgz"),
-            str(data_home / "EnglishFnt.tgz"),
-            "--fnt-per-class",
-            "2",
-            "--synthetic-per-class",
-            "2",
-            "--generated-plates",
-            "2",
-            "--junk",
-            "4",
-            "--epochs",
-            "1",
-            "--out",
-            str(path),
-        ]
-    )
+    code, _, err = _run([
+        "train", "--data-home", str(tmp_path), "--chars", str(data_home / "EnglishImg.tgz"),
+        str(data_home / "EnglishFnt.tgz"), "--fnt-per-class", "2", "--synthetic-per-class",
+        "2", "--generated-plates", "2", "--junk", "4", "--epochs", "1", "--out", str(path),
+    ])
     assert code == 0, err
     assert "loading characters (the recipe's)" in err
     assert "warning: Training without the recipe's 'uc3m' characters" in err
@@ -145,20 +113,8 @@ def test_evaluate_report_and_all_plates(trained, data_home, tmp_path):
     same hits on the 21."""
     path, *_ = trained
     html, scores = tmp_path / "report.html", tmp_path / "scores.json"
-    code, _, err = _run(
-        [
-            "-q",
-            "evaluate",
-            "--model",
-            str(path),
-            "--plates",
-            str(data_home),
-            "--report",
-            str(html),
-            "--json",
-            str(scores),
-        ]
-    )
+    code, _, err = _run(["-q", "evaluate", "--model", str(path), "--plates", str(data_home),
+                         "--report", str(html), "--json", str(scores)])
     assert code == 0, err
     payload = json.loads(scores.read_text())
     assert payload["total"] == 21 and payload["format"] == "spanish"  # the model's format
@@ -172,21 +128,8 @@ def test_evaluate_report_and_all_plates(trained, data_home, tmp_path):
     assert len(misreads) == 21 - payload["hits"]  # the summary links every misread
 
     results, every = tmp_path / "all.txt", tmp_path / "all.json"
-    code, _, err = _run(
-        [
-            "-q",
-            "evaluate",
-            "--model",
-            str(path),
-            "--plates",
-            str(data_home),
-            "--all-plates",
-            "--results",
-            str(results),
-            "--json",
-            str(every),
-        ]
-    )
+    code, _, err = _run(["-q", "evaluate", "--model", str(path), "--plates", str(data_home),
+                         "--all-plates", "--results", str(results), "--json", str(every)])
     assert code == 0, err
     wide = json.loads(every.read_text())
     assert wide["total"] == 117 and wide["format"] == "spanish"
@@ -202,29 +145,10 @@ def test_benchmark_trains_then_reuses_the_saved_model(data_home, tmp_path):
     benchmark reuses that model, reads the same plates, and quotes the report's
     held-out accuracy and training time."""
     model, first, second = tmp_path / "bench.joblib", tmp_path / "1.json", tmp_path / "2.json"
-    common = [
-        "-q",
-        "benchmark",
-        "--data-home",
-        str(data_home),
-        "--model",
-        str(model),
-        "--harvest-folds",
-        "0",
-    ]
-    code, out, err = _run(
-        [
-            *common,
-            "--sources",
-            "goodimg,synthetic",
-            "--epochs",
-            "2",
-            "--synthetic-per-class",
-            "20",
-            "--json",
-            str(first),
-        ]
-    )
+    common = ["-q", "benchmark", "--data-home", str(data_home), "--model", str(model),
+              "--harvest-folds", "0"]
+    code, out, err = _run([*common, "--sources", "goodimg,synthetic", "--epochs", "2",
+                           "--synthetic-per-class", "20", "--json", str(first)])
     assert code == 0, err
     trained = json.loads(first.read_text())
     assert trained["reused_model"] is False
@@ -233,7 +157,8 @@ def test_benchmark_trains_then_reuses_the_saved_model(data_home, tmp_path):
     assert trained["training_seconds"] > 0
     assert (trained["spanish"]["total"], trained["any"]["total"]) == (21, 117)
     assert trained["any"]["hits"] > 0  # so that reading the same plates below means something
-    rows = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in out.splitlines()[2:]}
+    rows = {line.split("|")[0].strip(): line.split("|")[1].strip()
+            for line in out.splitlines()[2:]}
     assert rows["GoodImg held-out accuracy"] == f"{100 * trained['held_out_accuracy']:.1f}%"
     assert rows["training time"] == f"{trained['training_seconds']:.0f} s"
 
@@ -246,5 +171,6 @@ def test_benchmark_trains_then_reuses_the_saved_model(data_home, tmp_path):
         assert reused[measure]["hits"] == trained[measure]["hits"], measure
     assert reused["held_out_accuracy"] == trained["held_out_accuracy"]
     assert reused["training_seconds"] == trained["training_seconds"]
-    rows = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in out.splitlines()[2:]}
+    rows = {line.split("|")[0].strip(): line.split("|")[1].strip()
+            for line in out.splitlines()[2:]}
     assert rows["training time"] == f"{trained['training_seconds']:.0f} s (reused model)"

@@ -39,7 +39,9 @@ TINY = {
 
 @pytest.fixture(scope="module")
 def raw_chars() -> tuple[list[np.ndarray], np.ndarray]:
-    images, target = make_synthetic_chars(20, characters=DIGITS, random_state=0, return_X_y=True)
+    images, target = make_synthetic_chars(
+        20, characters=DIGITS, random_state=0, return_X_y=True
+    )
     return images, target
 
 
@@ -149,9 +151,8 @@ def test_ema_keeps_the_moving_average_of_the_weights(fitted, chars):
     )
     differences = [
         np.abs(mine - theirs).max()
-        for mine, theirs in zip(
-            averaged.model_.get_weights(), fitted.model_.get_weights(), strict=True
-        )
+        for mine, theirs in zip(averaged.model_.get_weights(), fitted.model_.get_weights(),
+                                strict=True)
     ]
     assert max(differences) > 1e-3
     assert np.mean(averaged.predict(X) == y) > 0.6
@@ -229,10 +230,7 @@ def test_grid_search_over_pipeline(raw_chars):
     pipe = make_char_pipeline(classifier=CharCNN(**{**TINY, **fast}))
     # refit=False: the four fold fits already exercise clone + fit + score (and save time).
     search = GridSearchCV(
-        pipe,
-        {"classifier__dense_dropout": [0.0, 0.3]},
-        cv=2,
-        refit=False,
+        pipe, {"classifier__dense_dropout": [0.0, 0.3]}, cv=2, refit=False,
         return_train_score=True,
     )
     search.fit(images, target)
@@ -278,10 +276,7 @@ def test_importing_the_network_is_quiet_unless_logs_are_asked_for(level, quiet):
         env["TF_CPP_MIN_LOG_LEVEL"] = level
     result = subprocess.run(
         [sys.executable, "-c", "import skplate.cnn; print('imported')"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported"

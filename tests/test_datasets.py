@@ -74,9 +74,8 @@ def test_get_data_home_precedence(tmp_path, monkeypatch):
         (load_plates, {}, "test6Training.zip", "test6Training/labels"),
     ],
 )
-def test_missing_data_names_file_folder_and_source(
-    tmp_path, monkeypatch, loader, kwargs, archive, url
-):
+def test_missing_data_names_file_folder_and_source(tmp_path, monkeypatch, loader, kwargs,
+                                                   archive, url):
     monkeypatch.setenv("SKPLATE_DATA", str(tmp_path))
     with pytest.raises(FileNotFoundError) as info:
         loader(**kwargs)
@@ -131,12 +130,8 @@ def test_load_chars74k_fnt(data_home):
 
 @pytest.mark.data
 def test_load_chars74k_extracted_folder_equals_archive(goodimg, data_home, tmp_path):
-    wanted = [
-        name
-        for prefix in ("Sample001/", "Sample018/", "Sample036/")
-        for name in goodimg.filenames
-        if name.startswith(prefix)
-    ][:2]
+    wanted = [name for prefix in ("Sample001/", "Sample018/", "Sample036/")
+              for name in goodimg.filenames if name.startswith(prefix)][:2]
     wanted += [name for name in goodimg.filenames if name.startswith("Sample018/")][:1]
     wanted += [name for name in goodimg.filenames if name.startswith("Sample036/")][:2]
     members = {f"{GOODIMG_BMP}/{name}" for name in wanted}
@@ -162,21 +157,16 @@ def test_load_chars74k_bad_subset():
 
 def test_load_chars74k_small_archive_maps_classes(tmp_path):
     path = tmp_path / "EnglishFnt.tgz"
-    _write_tgz(
-        path,
-        {
-            "English/Fnt/Sample036/img036-00001.png": _png(1),
-            "English/Fnt/Sample001/img001-00002.png": _png(2),
-            "English/Fnt/Sample001/img001-00001.png": _png(3),
-            "English/Fnt/Sample037/img037-00001.png": _png(4),  # lower case: left out
-            "English/Fnt/Sample011/notes.txt": b"not an image",
-        },
-    )
+    _write_tgz(path, {
+        "English/Fnt/Sample036/img036-00001.png": _png(1),
+        "English/Fnt/Sample001/img001-00002.png": _png(2),
+        "English/Fnt/Sample001/img001-00001.png": _png(3),
+        "English/Fnt/Sample037/img037-00001.png": _png(4),  # lower case: left out
+        "English/Fnt/Sample011/notes.txt": b"not an image",
+    })
     data = load_chars74k(path, subset="Fnt")
     assert data.filenames.tolist() == [
-        "Sample001/img001-00001.png",
-        "Sample001/img001-00002.png",
-        "Sample036/img036-00001.png",
+        "Sample001/img001-00001.png", "Sample001/img001-00002.png", "Sample036/img036-00001.png"
     ]
     assert data.target.tolist() == ["0", "0", "Z"]
     assert [int(image[0, 0]) for image in data.images] == [3, 2, 1]
@@ -225,9 +215,8 @@ def test_load_plates(plates):
     assert plates.boxes.shape == (117, 4) and plates.boxes.dtype.kind == "i"
     assert list(plates.filenames) == sorted(plates.filenames)
     assert "1277DPZ" in plates.target
-    for sample, image, box, text, name in zip(
-        plates.samples, plates.images, plates.boxes, plates.target, plates.filenames, strict=True
-    ):
+    for sample, image, box, text, name in zip(plates.samples, plates.images, plates.boxes,
+                                              plates.target, plates.filenames, strict=True):
         assert isinstance(sample, PlateSample)
         assert sample.image is image and sample.name == name and tuple(box) == sample.box
         assert Path(name).stem == text
@@ -249,9 +238,8 @@ def test_load_plates_box_is_the_class0_line(plates):
 
 @pytest.mark.data
 def test_load_plates_plate_format(data_home):
-    samples, target = load_plates(
-        data_home / "test6Training.zip", plate_format="NNNNAAA", return_X_y=True
-    )
+    samples, target = load_plates(data_home / "test6Training.zip", plate_format="NNNNAAA",
+                                  return_X_y=True)
     assert len(samples) == len(target) == 21
     assert all(len(text) == 7 and text[:4].isdigit() and text[4:].isalpha() for text in target)
 
@@ -315,12 +303,8 @@ def test_parse_yolo_plate_box():
     assert parse_yolo_plate_box("0 0.5 0.5 0.5 0.2", shape, name="x") == (50, 40, 150, 60)
     # a box running past the image is clipped; a polygon line reads as its bounding box
     assert parse_yolo_plate_box("0 0.9 0.5 0.4 0.2", shape, name="x") == (140, 40, 200, 60)
-    assert parse_yolo_plate_box("0 0.1 0.1 0.6 0.1 0.6 0.3 0.1 0.3", shape, name="x") == (
-        20,
-        10,
-        120,
-        30,
-    )
+    assert parse_yolo_plate_box("0 0.1 0.1 0.6 0.1 0.6 0.3 0.1 0.3", shape,
+                                name="x") == (20, 10, 120, 30)
     with pytest.raises(ValueError, match=r"lab\.txt, line 1"):
         parse_yolo_plate_box("0 2 2 0.1 0.1", shape, name="lab.txt")
 
@@ -346,9 +330,8 @@ def test_make_synthetic_chars():
     np.testing.assert_array_equal(target, data.target)
     assert all(np.array_equal(a, b) for a, b in zip(images, data.images, strict=True))
     other = make_synthetic_chars(3, random_state=1).images
-    assert not all(
-        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(other, data.images, strict=True)
-    )
+    assert not all(a.shape == b.shape and np.array_equal(a, b)
+                   for a, b in zip(other, data.images, strict=True))
 
 
 def test_spread_ink_fills_notches_of_bold_letters():
@@ -476,10 +459,8 @@ def test_make_synthetic_junk():
     again = make_synthetic_junk(20, random_state=0)
     assert all(np.array_equal(a, b) for a, b in zip(again.images, data.images, strict=True))
     other = make_synthetic_junk(20, random_state=1)
-    assert not all(
-        a.shape == b.shape and np.array_equal(a, b)
-        for a, b in zip(other.images, data.images, strict=True)
-    )
+    assert not all(a.shape == b.shape and np.array_equal(a, b)
+                   for a, b in zip(other.images, data.images, strict=True))
     assert make_synthetic_junk(0).images == []
 
 
@@ -504,7 +485,8 @@ def test_make_synthetic_plates():
     data = make_synthetic_plates(texts, random_state=0)
     assert data.target.tolist() == texts
     assert data.boxes.shape == (len(texts), 4)
-    for sample, image, box, text in zip(data.samples, data.images, data.boxes, texts, strict=True):
+    for sample, image, box, text in zip(data.samples, data.images, data.boxes, texts,
+                                        strict=True):
         assert image.shape == (416, 416, 3) and image.dtype == np.uint8
         x1, y1, x2, y2 = box
         assert 0 <= x1 < x2 <= 416 and 0 <= y1 < y2 <= 416
@@ -521,9 +503,8 @@ def test_make_synthetic_plates():
 
 
 def test_make_synthetic_plates_options():
-    data = make_synthetic_plates(
-        "1234BCD", random_state=0, image_size=(240, 320), font="hershey-duplex"
-    )
+    data = make_synthetic_plates("1234BCD", random_state=0, image_size=(240, 320),
+                                 font="hershey-duplex")
     assert data.images[0].shape == (240, 320, 3)
     assert _dark_blobs(cv2.cvtColor(data.images[0], cv2.COLOR_BGR2GRAY), data.boxes[0]) == 7
     with pytest.raises(ValueError, match="texts"):

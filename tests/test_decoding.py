@@ -352,7 +352,9 @@ class TestRecognitionDrivenDecoding:
     FORMATS = get_formats("any")
 
     def test_a_run_of_two_pieces_is_read_as_one_character(self):
-        decoding = decode_segments(proba_rows(*self.ROWS), ALPHABET, self.FORMATS, spans=self.SPANS)
+        decoding = decode_segments(
+            proba_rows(*self.ROWS), ALPHABET, self.FORMATS, spans=self.SPANS
+        )
         assert decoding.text == "AMBC"
         np.testing.assert_array_equal(decoding.segments, [0, 4, 3, 5])
 

@@ -42,15 +42,10 @@ def test_training_is_deterministic_in_fresh_processes():
     runs = []
     for seed, hash_seed in ((0, "1"), (0, "2"), (1, "1")):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        runs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", SCRIPT, str(seed)],
-                env=env,
-                text=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-        )
+        runs.append(subprocess.Popen(
+            [sys.executable, "-c", SCRIPT, str(seed)], env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ))
     outputs = []
     for run in runs:
         out, err = run.communicate(timeout=300)

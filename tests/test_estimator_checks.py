@@ -321,8 +321,7 @@ def _rows(output, n):
     if isinstance(output, np.ndarray) and output.dtype.kind == "f":
         return [np.round(row, 5) for row in output]
     return [
-        np.round(row, 3)
-        if isinstance(row, np.ndarray) and row.dtype.kind == "f"
+        np.round(row, 3) if isinstance(row, np.ndarray) and row.dtype.kind == "f"
         else joblib.hash(np.asarray(row))
         for row in output
     ]
@@ -341,22 +340,14 @@ def _fingerprint(estimator):
     """The parameters, nested estimators by their own parameters (a fitted classifier's
     Keras state changes when it predicts; its parameters must not)."""
     return {
-        name: (type(value), _fingerprint(value))
-        if hasattr(value, "get_params")
+        name: (type(value), _fingerprint(value)) if hasattr(value, "get_params")
         else joblib.hash(value)
         for name, value in estimator.get_params(deep=False).items()
     }
 
 
-NAMES = [
-    "PlateCropper",
-    "FilterBank",
-    "CharNormalizer",
-    "CharacterSegmenter",
-    "CharCNN",
-    "PlateRecognizer",
-    "PlateLocator",
-]
+NAMES = ["PlateCropper", "FilterBank", "CharNormalizer", "CharacterSegmenter", "CharCNN",
+         "PlateRecognizer", "PlateLocator"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -383,9 +374,8 @@ def test_contract_on_images(stage_inputs, name):
     reverse = np.arange(n)[::-1]
     _same_rows(_rows(getattr(estimator, method)(_subset(X, reverse)), n), first[::-1])
     half = np.arange(0, n, 2)
-    _same_rows(
-        _rows(getattr(estimator, method)(_subset(X, half)), len(half)), [first[i] for i in half]
-    )
+    _same_rows(_rows(getattr(estimator, method)(_subset(X, half)), len(half)),
+               [first[i] for i in half])
     if isinstance(X, np.ndarray):
         frozen = X.copy()
         frozen.flags.writeable = False

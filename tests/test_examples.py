@@ -24,10 +24,7 @@ def _run(script: str, *args: str, data_home: Path, budget: float) -> str:
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / script), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=budget,
+        env=env, capture_output=True, text=True, timeout=budget,
     )
     elapsed = time.perf_counter() - start
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
@@ -62,18 +59,16 @@ def test_grid_search_filters(data_home):
 
 
 def test_read_one_plate(data_home, tiny_model_file):
-    out = _run(
-        "read_one_plate.py", str(tiny_model_file), "1277DPZ", data_home=data_home, budget=120
-    )
+    out = _run("read_one_plate.py", str(tiny_model_file), "1277DPZ",
+               data_home=data_home, budget=120)
     assert out.startswith("plate 1277DPZ.jpg: true 1277DPZ, read ")
     assert "clahe_tozero" in out
 
 
 def test_inspect_misreads(data_home, tiny_model_file, tmp_path):
     report = tmp_path / "misreads.html"
-    out = _run(
-        "inspect_misreads.py", str(tiny_model_file), str(report), data_home=data_home, budget=120
-    )
+    out = _run("inspect_misreads.py", str(tiny_model_file), str(report),
+               data_home=data_home, budget=120)
     assert out.startswith("plate accuracy ")
     assert f"report written to {report}" in out
     assert report.read_text(encoding="utf-8").count("1277DPZ") >= 1
@@ -95,9 +90,8 @@ def test_evaluate_folder(data_home, tiny_model_file, tmp_path):
             (folder / "labels" / f"{text}.txt").write_bytes(label)
     (folder / "labels" / "3008GWK.txt").write_text("0 0.5 oops\n", encoding="utf-8")
 
-    out = _run(
-        "evaluate_folder.py", str(tiny_model_file), str(folder), data_home=data_home, budget=120
-    )
+    out = _run("evaluate_folder.py", str(tiny_model_file), str(folder),
+               data_home=data_home, budget=120)
     lines = out.splitlines()
     assert lines[0] == f"model {tiny_model_file}"
     assert lines[1].startswith("skipped: ") and "3008GWK" in lines[1]

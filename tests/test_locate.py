@@ -305,19 +305,12 @@ def test_the_photo_is_read_at_its_most_confident_plate(tiny_char_classifier, syn
     assert model.predict([PlateSample(photo, None, "photo")])[0] == plates[0].text
     # Among readings that fit, the most confident first; then the rest by box score.
     order = sorted(
-        [
-            PlateReading("", 0.0, box_score=0.9),
-            PlateReading("AB", 0.4, box_score=0.8),
-            PlateReading("", 0.0, box_score=0.95),
-            PlateReading("CD", 0.7, box_score=0.5),
-        ],
+        [PlateReading("", 0.0, box_score=0.9), PlateReading("AB", 0.4, box_score=0.8),
+         PlateReading("", 0.0, box_score=0.95), PlateReading("CD", 0.7, box_score=0.5)],
         key=photo_reading_order,
     )
     assert [(r.text, r.box_score) for r in order] == [
-        ("CD", 0.5),
-        ("AB", 0.8),
-        ("", 0.95),
-        ("", 0.9),
+        ("CD", 0.5), ("AB", 0.8), ("", 0.95), ("", 0.9)
     ]
 
 

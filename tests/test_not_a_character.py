@@ -119,6 +119,7 @@ def test_recognizer_skips_a_sticker_between_the_characters(junk_aware_cnn):
     assert "KKKEKKK" in texts
 
 
+
 def test_report_names_the_class(junk_aware_cnn, tmp_path):
     sample = _plate_with_sticker("KBS", "167")
     recognizer = make_plate_recognizer(junk_aware_cnn, plate_format="any").fit([])

@@ -326,9 +326,9 @@ def _brute_force(log_proba, formats, skip_penalty, switch_penalty):
         k = len(fmt)
         # table[digit][segment][slot]: best allowed class of that type
         table = {
-            digit: np.where((mask & (is_digit == digit))[None], log_proba[:, None, :], -np.inf)
-            .max(axis=2, initial=-np.inf)
-            .tolist()
+            digit: np.where(
+                (mask & (is_digit == digit))[None], log_proba[:, None, :], -np.inf
+            ).max(axis=2, initial=-np.inf).tolist()
             for digit in (True, False)
         }
         for chosen in itertools.combinations(range(m), k):

@@ -207,26 +207,10 @@ def test_spanish_crops_cut_into_seven_characters(spanish_plates):
     characters (boxes left to right, not overlapping, of similar height). The segmenter
     is deterministic; the floors are the counts measured today less one per plate."""
     measured = {  # plate: variants (of 16) cutting exactly 7 boxes
-        "1277DPZ": 16,
-        "1377LLV": 12,
-        "1679HXD": 10,
-        "2537JJD": 14,
-        "2592BDK": 16,
-        "3008GWK": 10,
-        "3147HWW": 7,
-        "3561HFR": 13,
-        "3646HBH": 7,
-        "4286LBF": 16,
-        "4516CSH": 16,
-        "4679FYV": 15,
-        "4718LSC": 14,
-        "5524LPX": 14,
-        "5752FXX": 15,
-        "6662GKS": 16,
-        "7945DDK": 11,
-        "7963FKW": 8,
-        "8648CKR": 15,
-        "8723GPZ": 16,
+        "1277DPZ": 16, "1377LLV": 12, "1679HXD": 10, "2537JJD": 14, "2592BDK": 16,
+        "3008GWK": 10, "3147HWW": 7, "3561HFR": 13, "3646HBH": 7, "4286LBF": 16,
+        "4516CSH": 16, "4679FYV": 15, "4718LSC": 14, "5524LPX": 14, "5752FXX": 15,
+        "6662GKS": 16, "7945DDK": 11, "7963FKW": 8, "8648CKR": 15, "8723GPZ": 16,
         "9636HXB": 12,
     }
     crops = PlateCropper().fit(spanish_plates.samples).transform(spanish_plates.samples)
@@ -244,8 +228,7 @@ def test_spanish_crops_cut_into_seven_characters(spanish_plates):
             assert np.all(boxes[:-1, 2] <= boxes[1:, 0] + 1), text  # side by side
             heights = boxes[:, 3] - boxes[:, 1]
             assert heights.min() >= 0.5 * heights.max(), text
-    short = {
-        text: (found[text], count) for text, count in measured.items() if found[text] < count - 1
-    }
+    short = {text: (found[text], count) for text, count in measured.items()
+             if found[text] < count - 1}
     assert not short, f"plates cut into 7 by fewer variants than measured: {short}"
     assert sum(found.values()) >= sum(measured.values()) - 5  # measured 273

@@ -338,7 +338,9 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates
     assert len(flattening.variant_names_) == 2 * n
 
 
-def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(tiny_char_model, plates):
+def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
+    tiny_char_model, plates
+):
     # Unlearned weights (fit without y): a variant's vote weighs 1.
     every = make_plate_recognizer(
         tiny_char_model, plate_format="any", extra_below_agreement=None, extra_flatten_lighting=0
@@ -464,11 +466,8 @@ def test_predict_readings_structure(recognizer, readings):
         assert 0.0 <= reading.confidence <= 1.0
         assert fits_spanish(reading.text)
         assert all(fits_spanish(text) for text in reading.variant_texts)
-        assert all(
-            np.isfinite(score)
-            for score, text in zip(reading.variant_scores, reading.variant_texts, strict=True)
-            if text
-        )
+        assert all(np.isfinite(score) for score, text in
+                   zip(reading.variant_scores, reading.variant_texts, strict=True) if text)
         assert (reading.confidence > 0) == bool(reading.text)
 
 
@@ -650,9 +649,8 @@ def test_joblib_round_trip_in_a_fresh_process(recognizer, readings, plates, tmp_
     loaded = json.loads(out_path.read_text())
     assert [row[0] for row in loaded] == [r.text for r in readings]
     assert [row[2] for row in loaded] == [r.variant_texts for r in readings]
-    np.testing.assert_allclose(
-        [row[1] for row in loaded], [r.confidence for r in readings], atol=1e-6
-    )
+    np.testing.assert_allclose([row[1] for row in loaded], [r.confidence for r in readings],
+                               atol=1e-6)
 
 
 # -- metrics -------------------------------------------------------------------------------

@@ -161,12 +161,9 @@ def test_the_vote_shown_is_the_one_predict_makes(report, recognizer, plates):
     samples, _, _ = plates
     readings = recognizer.predict_readings(samples)
     n_first = len(recognizer.filter_bank_.variant_names_)
-    by_name = {
-        m.group(1): m.group(2)
-        for m in re.finditer(
-            r'<span class="name">(.*?)</span>.*?<p>result <b class="mono">(.*?)</b>', text, re.S
-        )
-    }
+    by_name = {m.group(1): m.group(2) for m in re.finditer(
+        r'<span class="name">(.*?)</span>.*?<p>result <b class="mono">(.*?)</b>', text, re.S
+    )}
     assert len(by_name) == len(TEXTS)
     for sample, reading in zip(samples, readings, strict=True):
         name = sample.name.replace("<", "&lt;").replace(">", "&gt;")
@@ -225,14 +222,9 @@ def test_runs_of_pieces_show_only_the_cuts_read():
     # pieces 0-3, then the runs (1, 2) and (2, 2); stored in another order than read
     position, span = np.array([2, 0, 1, 3, 1, 2]), np.array([1, 1, 2, 1, 1, 2])
     segments = Segments(
-        chars=np.zeros((6, 32, 32, 1), np.float32),
-        plate=np.zeros(6, int),
-        variant=np.zeros(6, int),
-        position=position,
-        boxes=np.zeros((6, 4), int),
-        n_plates=1,
-        n_variants=1,
-        span=span,
+        chars=np.zeros((6, 32, 32, 1), np.float32), plate=np.zeros(6, int),
+        variant=np.zeros(6, int), position=position, boxes=np.zeros((6, 4), int),
+        n_plates=1, n_variants=1, span=span,
     )
     row = segments.rows()[0][0]
     assert [(position[i], span[i]) for i in row] == [(0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]

@@ -277,15 +277,8 @@ def test_a_recognizer_with_a_locator_round_trips(tiny_char_model, tmp_path):
     )
     boxes = [box[None].astype(float) for box in data.boxes]
     locator = PlateLocator(
-        image_size=160,
-        width=8,
-        epochs=2,
-        batch_size=8,
-        crop_size=96,
-        pyramid=(1.0,),
-        score_threshold=0.0,
-        max_plates=2,
-        random_state=0,  # two plates per photo to read
+        image_size=160, width=8, epochs=2, batch_size=8, crop_size=96, pyramid=(1.0,),
+        score_threshold=0.0, max_plates=2, random_state=0,  # two plates per photo to read
     ).fit(data.images, boxes)
     reader = make_plate_recognizer(tiny_char_model, plate_format="any", locator=locator).fit([])
     path = save_model(reader, tmp_path / "located.skplate")

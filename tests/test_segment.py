@@ -633,7 +633,6 @@ def test_gray_levels_pair_every_variant_with_its_own_levels(synthetic_plates):
     binary = CharacterSegmenter().fit().transform(variants)
     # The ink channel is what an ink-only normaliser gives.
     np.testing.assert_array_equal(segments.chars[..., :1], binary.chars)
-
     # Each variant's characters carry that variant's levels: the thresholded variant's
     # are its ink, the plain crop's differ from its ink (grey at the strokes' edges).
     def levels_off_ink(variant: int) -> float:
@@ -646,7 +645,9 @@ def test_gray_levels_pair_every_variant_with_its_own_levels(synthetic_plates):
     pairs = segmenter.character_images(otsu, plain)
     x1, y1, x2, y2 = boxes[0]
     np.testing.assert_array_equal(pairs[0][2:-2, 2:-2, 1], plain[y1:y2, x1:x2])
-    assert [p.shape[:2] for p in pairs] == [i.shape for i in segmenter.character_images(otsu)]
+    assert [p.shape[:2] for p in pairs] == [
+        i.shape for i in segmenter.character_images(otsu)
+    ]
     with pytest.raises(ValueError, match="plain: expected the shape"):
         segmenter.character_images(otsu, plain[:, :-1])
     blank = np.full((1, 2, 80, 240), 255, np.uint8)
@@ -693,16 +694,10 @@ def test_max_span_adds_the_runs_after_the_same_pieces(narrow_plate):
     # A row lists each piece, then the runs that start at it.
     row = joined.rows()[0][0]
     assert [(joined.position[i], joined.span[i]) for i in row] == [
-        (0, 1),
-        (1, 1),
-        (1, 2),
-        (2, 1),
-        (2, 2),
-        (3, 1),
-        (4, 1),
-        (5, 1),
-        (6, 1),
+        (0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1), (5, 1), (6, 1)
     ]
     assert len(joined.rows()[0][1]) == 0
-    halves = Segments.concatenate([CharacterSegmenter(max_span=2).fit().transform(variants)] * 2)
+    halves = Segments.concatenate(
+        [CharacterSegmenter(max_span=2).fit().transform(variants)] * 2
+    )
     np.testing.assert_array_equal(halves.span, np.r_[joined.span, joined.span])

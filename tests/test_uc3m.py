@@ -63,7 +63,9 @@ def _members() -> dict[str, bytes]:
         members[f"{ROOT}/OCR/images/train/{stem}.jpg"] = _jpg(width, height)
         members[f"{ROOT}/OCR/labels/train/{stem}.txt"] = _char_lines(visible).encode()
     members[f"{ROOT}/LP/images/train/00001.jpg"] = _jpg(320, 240)
-    members[f"{ROOT}/LP/labels/train/00001.txt"] = b"0 0.5 0.5 0.2 0.1\n0 0.1 0.9 0.05 0.02\n"
+    members[f"{ROOT}/LP/labels/train/00001.txt"] = (
+        b"0 0.5 0.5 0.2 0.1\n0 0.1 0.9 0.05 0.02\n"
+    )
     members[f"{ROOT}/LP/images/train/00002.jpg"] = _jpg(320, 240)
     members[f"{ROOT}/LP/labels/train/00002.txt"] = b"0 0.25 0.75 0.1 0.05\n"
     members[f"{ROOT}/LP/images/train/00003.jpg"] = _jpg(320, 240)  # no plate
@@ -120,9 +122,7 @@ def test_tiny_copy_filters_and_return_X_y(tmp_path):
     assert list(load_uc3m_crops(path, plate_types="a", light="day").target) == ["12-4-BC"]
     samples, target = load_uc3m_crops(path, return_X_y=True)
     assert [s.name for s in samples] == [
-        "00001_AD-12-4-BC.jpg",
-        "00001_BN-M1-34-B.jpg",
-        "00002_AN-38-3-PV.jpg",
+        "00001_AD-12-4-BC.jpg", "00001_BN-M1-34-B.jpg", "00002_AN-38-3-PV.jpg"
     ]
     assert list(target) == ["12-4-BC", "M1-34-B", "38-3-PV"]
     with pytest.raises(ValueError, match="plate_types"):
@@ -200,11 +200,8 @@ def test_tiny_copy_photos(tmp_path, as_zip):
         (PV_LABEL, b"36 0.1 0.5 0.1 0.2\n", r"PV\.txt, line 1: the class"),
         (PV_LABEL, b"3 0.1 0.5 0 0.2\n", r"PV\.txt, line 1: .*no area"),
         (PV_LABEL, b"3 1.5 0.5 0.1 0.2\n", r"PV\.txt, line 1: .*outside"),
-        (
-            PV_LABEL,
-            _char_lines("383PY").encode(),
-            r"PV\.txt: the label file lists the characters '383PY'",
-        ),
+        (PV_LABEL, _char_lines("383PY").encode(),
+         r"PV\.txt: the label file lists the characters '383PY'"),
         (PV_LABEL, b"\xff\xfe\x00bad", r"PV\.txt: not a text"),
     ],
 )
@@ -279,11 +276,8 @@ def test_not_uc3m(tmp_path, monkeypatch):
 
 def test_parse_crop_name_and_boxes():
     assert parse_uc3m_crop_name("00002_AN--385-MW") == {
-        "photo_id": "00002",
-        "plate_type": "A",
-        "light": "night",
-        "text": "-385-MW",
-        "visible": "385MW",
+        "photo_id": "00002", "plate_type": "A", "light": "night",
+        "text": "-385-MW", "visible": "385MW",
     }
     assert parse_uc3m_crop_name("01234_BD-AANNN-A-")["visible"] == "AANNNA"
     with pytest.raises(ValueError, match=r"^file\.jpg: the name does not follow"):
@@ -417,12 +411,7 @@ def test_benchmark_figures_count_partial_hits_and_misses_by_kind():
     assert result["A"]["hits"] == 1 and result["A"]["total"] == 5
     assert result["all"] == {"hits": 2, "total": 6, "accuracy": 2 / 6}
     assert result["misses"] == {
-        "total": 4,
-        "too_few": 2,
-        "empty": 1,
-        "too_many": 1,
-        "wrong_chars": 1,
-        "block_read": 0,
+        "total": 4, "too_few": 2, "empty": 1, "too_many": 1, "wrong_chars": 1, "block_read": 0
     }
     assert result["char_accuracy"] == pytest.approx(char_accuracy(truths, readings))
 
@@ -437,19 +426,9 @@ def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
     path = _write(tmp_path, _members(), as_zip=True)
     out = tmp_path / "uc3m.json"
     done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARK),
-            "--model",
-            str(tiny_model_file),
-            "--plates",
-            str(path),
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, str(BENCHMARK), "--model", str(tiny_model_file), "--plates", str(path),
+         "--json", str(out)],
+        capture_output=True, text=True, check=True,
     )
     assert "UC3M-LP crops (3 plates), plate format any" in done.stdout
     assert "| type A, night (1 plates) |" in done.stdout
@@ -464,9 +443,7 @@ def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
     # --runs prints the same table from the JSON, without reading again.
     again = subprocess.run(
         [sys.executable, str(BENCHMARK), "--runs", str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
+        capture_output=True, text=True, check=True,
     )
     assert again.stdout == done.stdout
 
@@ -474,7 +451,8 @@ def test_benchmark_script_on_a_tiny_copy(tmp_path, tiny_model_file):
 # --------------------------------------------------------------------------- skplate evaluate
 
 
-def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, monkeypatch, capsys):
+def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, monkeypatch,
+                                                   capsys):
     import json
 
     from skplate import cli
@@ -483,36 +461,24 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
     path = _write(tmp_path, _members(), as_zip=False)
     # The reader answers the visible characters of two crops and a 7-character guess for
     # the third: a comparison with the painted truths would count no hit at all.
-    answers = {
-        "00001_AD-12-4-BC.jpg": "124BC",
-        "00001_BN-M1-34-B.jpg": "M134B",
-        "00002_AN-38-3-PV.jpg": "3813PVV",
-    }
+    answers = {"00001_AD-12-4-BC.jpg": "124BC", "00001_BN-M1-34-B.jpg": "M134B",
+               "00002_AN-38-3-PV.jpg": "3813PVV"}
 
     def fake_read(self, X, **kwargs):
         return [PlateReading(answers[sample.name], 0.5) for sample in X]
 
     monkeypatch.setattr(PlateRecognizer, "predict_readings", fake_read)
     results, scores = tmp_path / "results.txt", tmp_path / "scores.json"
-    argv = [
-        "evaluate",
-        "--model",
-        str(tiny_model_file),
-        "--plates",
-        str(path),
-        "--format",
-        "any",
-        "--results",
-        str(results),
-        "--json",
-        str(scores),
-    ]
+    argv = ["evaluate", "--model", str(tiny_model_file), "--plates", str(path), "--format",
+            "any", "--results", str(results), "--json", str(scores)]
     assert cli.main(argv) == 0
     out = capsys.readouterr()
     payload = json.loads(scores.read_text())
     assert (payload["hits"], payload["total"]) == (2, 3)
     assert payload["plate_accuracy"] == pytest.approx(2 / 3)
-    assert results.read_text().splitlines() == ["12-4-BC,124BC", "M1-34-B,M134B", "38-3-PV,3813PVV"]
+    assert results.read_text().splitlines() == [
+        "12-4-BC,124BC", "M1-34-B,M134B", "38-3-PV,3813PVV"
+    ]
     assert "hits 2/3" in out.out and "warning" not in out.err
     assert "3 of 3 plates have painted characters ('-'): --flatten-lighting 0.2" in out.err
     assert "--remove-painted-blocks paints them over" in out.err
@@ -520,9 +486,8 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
     # scored on held-out plates there: said.
     trained_here = tmp_path / "uc3m_model.joblib"
     trained_here.write_bytes(Path(tiny_model_file).read_bytes())
-    Path(f"{trained_here}.json").write_text(
-        json.dumps({"training_report": {"sources": {"goodimg": 4636, "uc3m": 10299}}})
-    )
+    Path(f"{trained_here}.json").write_text(json.dumps(
+        {"training_report": {"sources": {"goodimg": 4636, "uc3m": 10299}}}))
     assert cli.main([*argv[:2], str(trained_here), *argv[3:]]) == 0
     err = capsys.readouterr().err
     assert f"warning: {trained_here} learned the characters of these plates" in err
@@ -537,21 +502,8 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
     assert (payload["flatten_lighting"], payload["extra_flatten_lighting"]) == (0.2, 0.0)
     assert "plates have painted characters" not in out.err
     # A 7-character format cannot give 5 visible characters: said, not silently scored 0.
-    assert (
-        cli.main(
-            [
-                "-q",
-                "evaluate",
-                "--model",
-                str(tiny_model_file),
-                "--plates",
-                str(tmp_path),
-                "--format",
-                "spanish",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",
+                     str(tmp_path), "--format", "spanish"]) == 0
     err = capsys.readouterr().err
     assert "2 of 2 plates have painted characters" in err and "--format any" in err
 
@@ -587,14 +539,9 @@ def test_uc3m_characters_as_a_training_source(tmp_path):
 def test_the_recipe_takes_uc3m_characters_where_the_archive_is(tmp_path, data_home):
     from skplate.training import CHAR_SOURCES, load_training_chars, training_data_sha256
 
-    few = {
-        "fnt_per_class": 1,
-        "synthetic_per_class": 1,
-        "n_plates": 2,
-        "n_junk": 2,
-        "goodimg_path": str(data_home / "EnglishImg.tgz"),
-        "fnt_path": str(data_home / "EnglishFnt.tgz"),
-    }
+    few = {"fnt_per_class": 1, "synthetic_per_class": 1, "n_plates": 2, "n_junk": 2,
+           "goodimg_path": str(data_home / "EnglishImg.tgz"),
+           "fnt_path": str(data_home / "EnglishFnt.tgz")}
     _write(tmp_path, _members(), as_zip=True)
     found = load_training_chars(data_home=str(tmp_path), **few)
     assert list(dict.fromkeys(found.source)) == list(CHAR_SOURCES)

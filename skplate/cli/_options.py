@@ -135,25 +135,14 @@ def training_options() -> argparse.ArgumentParser:
     # How many images each source draws: (option, dest, type, what it counts).
     counts = (
         ("--fnt-per-class", "fnt_per_class", positive_int, "EnglishFnt images drawn per class"),
-        (
-            "--synthetic-per-class",
-            "synthetic_per_class",
-            positive_int,
-            "rendered characters per class",
-        ),
-        (
-            "--generated-plates",
-            "n_plates",
-            positive_int,
-            "generated plates whose segmented characters are the 'plates' source",
-        ),
-        ("--junk", "n_junk", non_negative_int, "drawn 'not a character' shapes, the 'junk' source"),
-        (
-            "--pairs",
-            "n_pairs",
-            non_negative_int,
-            "most runs of two generated-plate characters, the 'pairs' source",
-        ),
+        ("--synthetic-per-class", "synthetic_per_class", positive_int,
+         "rendered characters per class"),
+        ("--generated-plates", "n_plates", positive_int,
+         "generated plates whose segmented characters are the 'plates' source"),
+        ("--junk", "n_junk", non_negative_int,
+         "drawn 'not a character' shapes, the 'junk' source"),
+        ("--pairs", "n_pairs", non_negative_int,
+         "most runs of two generated-plate characters, the 'pairs' source"),
     )
     for option, dest, kind, what in counts:
         group.add_argument(

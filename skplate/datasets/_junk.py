@@ -48,7 +48,9 @@ def _small_text(
     cv2.putText(canvas, text, origin, face, scale, color, thickness, cv2.LINE_8)
 
 
-def _ring_of_dots(canvas: np.ndarray, centre: tuple, radius: float, dot: int, color: int) -> None:
+def _ring_of_dots(
+    canvas: np.ndarray, centre: tuple, radius: float, dot: int, color: int
+) -> None:
     """Twelve dots on a circle: the EU stars."""
     for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
         x = int(centre[0] + radius * np.cos(angle))
@@ -78,12 +80,8 @@ def _rounded_box(canvas: np.ndarray, box: tuple, radius: int, color: int, thickn
     mask = np.zeros_like(canvas)
     cv2.rectangle(mask, (x1 + radius, y1), (x2 - radius, y2), 255, -1)
     cv2.rectangle(mask, (x1, y1 + radius), (x2, y2 - radius), 255, -1)
-    for cx, cy in (
-        (x1 + radius, y1 + radius),
-        (x2 - radius, y1 + radius),
-        (x1 + radius, y2 - radius),
-        (x2 - radius, y2 - radius),
-    ):
+    for cx, cy in ((x1 + radius, y1 + radius), (x2 - radius, y1 + radius),
+                   (x1 + radius, y2 - radius), (x2 - radius, y2 - radius)):
         cv2.circle(mask, (cx, cy), radius, 255, -1)
     if thickness < 0:
         canvas[mask > 0] = color
@@ -111,23 +109,13 @@ def _emblem(rng: np.random.RandomState, h: int) -> np.ndarray:
             cv2.ellipse(canvas, (w // 2, cy), (rx, ry), 0, 0, 360, 255, -1)
         else:  # a shield: square top, pointed bottom
             points = np.array(
-                [
-                    [w // 2 - rx, top],
-                    [w // 2 + rx, top],
-                    [w // 2 + rx, cy],
-                    [w // 2, bottom],
-                    [w // 2 - rx, cy],
-                ],
-                np.int32,
+                [[w // 2 - rx, top], [w // 2 + rx, top], [w // 2 + rx, cy],
+                 [w // 2, bottom], [w // 2 - rx, cy]], np.int32
             )
             cv2.fillPoly(canvas, [points], 255)
         if rng.uniform() < 0.6:
-            _small_text(
-                rng,
-                canvas,
-                (w // 2 - rx // 2, top + ry // 3, w // 2 + rx // 2, bottom - ry // 3),
-                0,
-            )
+            _small_text(rng, canvas, (w // 2 - rx // 2, top + ry // 3, w // 2 + rx // 2,
+                                      bottom - ry // 3), 0)
     return canvas
 
 
@@ -226,9 +214,8 @@ def _dashes(rng: np.random.RandomState, h: int) -> np.ndarray:
         if rng.uniform() < 0.7:
             cv2.rectangle(canvas, (x1, y - half), (x2, y + half), 255, -1)
         else:
-            cv2.ellipse(
-                canvas, ((x1 + x2) // 2, y), (max(1, (x2 - x1) // 2), half), 0, 0, 360, 255, -1
-            )
+            cv2.ellipse(canvas, ((x1 + x2) // 2, y), (max(1, (x2 - x1) // 2), half), 0, 0, 360,
+                        255, -1)
     return canvas
 
 

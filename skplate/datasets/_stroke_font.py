@@ -62,204 +62,86 @@ def _glyphs() -> dict[str, tuple[float, list[np.ndarray]]]:
     top_c, bottom_c = _TOP + r, _BOTTOM - r  # centres of the top and bottom arcs
 
     # Digits.
-    g["0"] = (
-        w,
-        [
-            _join(
-                _arc(cx, top_c, r, r, 180, 360),
-                _arc(cx, bottom_c, r, r, 0, 180),
-                _line((left, top_c)),
-            )
-        ],
-    )
-    g["1"] = (
-        0.36,
-        [
-            _line((0.36 - _H, _TOP), (0.36 - _H, _BOTTOM)),
-            _line((_H, _TOP + 0.2), (0.36 - _H, _TOP)),
-        ],
-    )
-    g["2"] = (
-        w,
-        [_join(_arc(cx, _TOP + 0.22, r, 0.22, 190, 385), _line((left, _BOTTOM), (right, _BOTTOM)))],
-    )
+    g["0"] = (w, [_join(_arc(cx, top_c, r, r, 180, 360), _arc(cx, bottom_c, r, r, 0, 180),
+                        _line((left, top_c)))])
+    g["1"] = (0.36, [_line((0.36 - _H, _TOP), (0.36 - _H, _BOTTOM)),
+                     _line((_H, _TOP + 0.2), (0.36 - _H, _TOP))])
+    g["2"] = (w, [_join(_arc(cx, _TOP + 0.22, r, 0.22, 190, 385),
+                        _line((left, _BOTTOM), (right, _BOTTOM)))])
     ry3 = 0.21
-    g["3"] = (
-        w,
-        [
-            _join(
-                _arc(cx, _TOP + ry3, r, ry3, 195, 450),
-                _arc(cx, _BOTTOM - 0.235, r, 0.235, 270, 525),
-            )
-        ],
-    )
+    g["3"] = (w, [_join(_arc(cx, _TOP + ry3, r, ry3, 195, 450),
+                        _arc(cx, _BOTTOM - 0.235, r, 0.235, 270, 525))])
     x4 = right - 0.06
     g["4"] = (w, [_line((x4, _BOTTOM), (x4, _TOP), (left, 0.68), (right, 0.68))])
     ry5 = 0.245
-    g["5"] = (
-        w,
-        [
-            _join(
-                _line((right, _TOP), (left + 0.02, _TOP), (left, 0.47)),
-                _arc(cx, _BOTTOM - ry5, r, ry5, 225, 515),
-            )
-        ],
-    )
+    g["5"] = (w, [_join(_line((right, _TOP), (left + 0.02, _TOP), (left, 0.47)),
+                        _arc(cx, _BOTTOM - ry5, r, ry5, 225, 515))])
     ry6 = 0.245
-    g["6"] = (
-        w,
-        [
-            _arc(cx, _BOTTOM - ry6, r, ry6, 0, 360),
-            _join(_arc(cx, top_c, r, r, 320, 180), _line((left, _BOTTOM - ry6))),
-        ],
-    )
+    g["6"] = (w, [_arc(cx, _BOTTOM - ry6, r, ry6, 0, 360),
+                  _join(_arc(cx, top_c, r, r, 320, 180), _line((left, _BOTTOM - ry6)))])
     g["7"] = (w, [_line((left, _TOP), (right, _TOP), (left + 0.1, _BOTTOM))])
-    g["8"] = (
-        w,
-        [
-            _arc(cx, _TOP + 0.205, r * 0.88, 0.205, 0, 360),
-            _arc(cx, _BOTTOM - 0.235, r, 0.235, 0, 360),
-        ],
-    )
-    g["9"] = (
-        w,
-        [
-            _arc(cx, _TOP + ry6, r, ry6, 0, 360),
-            _join(_line((right, _TOP + ry6)), _arc(cx, bottom_c, r, r, 0, 140)),
-        ],
-    )
+    g["8"] = (w, [_arc(cx, _TOP + 0.205, r * 0.88, 0.205, 0, 360),
+                  _arc(cx, _BOTTOM - 0.235, r, 0.235, 0, 360)])
+    g["9"] = (w, [_arc(cx, _TOP + ry6, r, ry6, 0, 360),
+                  _join(_line((right, _TOP + ry6)), _arc(cx, bottom_c, r, r, 0, 140))])
 
     # Letters.
-    g["A"] = (
-        0.6,
-        [_line((_H, _BOTTOM), (0.3, _TOP), (0.6 - _H, _BOTTOM)), _line((0.15, 0.68), (0.45, 0.68))],
-    )
+    g["A"] = (0.6, [_line((_H, _BOTTOM), (0.3, _TOP), (0.6 - _H, _BOTTOM)),
+                    _line((0.15, 0.68), (0.45, 0.68))])
     rb1, rb2 = (_MIDDLE - _TOP) / 2, (_BOTTOM - _MIDDLE) / 2
     xb1, xb2 = right - rb1 * 0.9, right - rb2 * 0.9
-    g["B"] = (
-        w,
-        [
-            _join(
-                _line((xb1, _MIDDLE), (left, _MIDDLE), (left, _TOP), (xb1, _TOP)),
-                _arc(xb1, _TOP + rb1, right - 0.03 - xb1, rb1, 270, 450),
-            ),
-            _join(
-                _line((left, _MIDDLE), (left, _BOTTOM), (xb2, _BOTTOM)),
-                _arc(xb2, _BOTTOM - rb2, right - xb2, rb2, 90, -90),
-                _line((xb2, _MIDDLE)),
-            ),
-        ],
-    )
+    g["B"] = (w, [_join(_line((xb1, _MIDDLE), (left, _MIDDLE), (left, _TOP), (xb1, _TOP)),
+                        _arc(xb1, _TOP + rb1, right - 0.03 - xb1, rb1, 270, 450)),
+                  _join(_line((left, _MIDDLE), (left, _BOTTOM), (xb2, _BOTTOM)),
+                        _arc(xb2, _BOTTOM - rb2, right - xb2, rb2, 90, -90),
+                        _line((xb2, _MIDDLE)))])
     g["C"] = (w, [_join(_arc(cx, top_c, r, r, 335, 180), _arc(cx, bottom_c, r, r, 180, 25))])
-    g["D"] = (
-        w,
-        [
-            _join(
-                _line((right - r, _BOTTOM), (left, _BOTTOM), (left, _TOP), (right - r, _TOP)),
-                _arc(right - r, top_c, r, r, 270, 360),
-                _arc(right - r, bottom_c, r, r, 0, 90),
-            )
-        ],
-    )
-    g["E"] = (
-        0.5,
-        [
-            _line((0.5 - _H, _TOP), (_H, _TOP), (_H, _BOTTOM), (0.5 - _H, _BOTTOM)),
-            _line((_H, _MIDDLE), (0.45 - _H, _MIDDLE)),
-        ],
-    )
-    g["F"] = (
-        0.5,
-        [
-            _line((0.5 - _H, _TOP), (_H, _TOP), (_H, _BOTTOM)),
-            _line((_H, _MIDDLE), (0.45 - _H, _MIDDLE)),
-        ],
-    )
-    g["G"] = (
-        w,
-        [
-            _join(
-                _arc(cx, top_c, r, r, 335, 180),
-                _arc(cx, bottom_c, r, r, 180, 0),
-                _line((right, 0.55), (cx, 0.55)),
-            )
-        ],
-    )
-    g["H"] = (
-        w,
-        [
-            _line((left, _TOP), (left, _BOTTOM)),
-            _line((right, _TOP), (right, _BOTTOM)),
-            _line((left, _MIDDLE), (right, _MIDDLE)),
-        ],
-    )
+    g["D"] = (w, [_join(_line((right - r, _BOTTOM), (left, _BOTTOM), (left, _TOP),
+                              (right - r, _TOP)),
+                        _arc(right - r, top_c, r, r, 270, 360),
+                        _arc(right - r, bottom_c, r, r, 0, 90))])
+    g["E"] = (0.5, [_line((0.5 - _H, _TOP), (_H, _TOP), (_H, _BOTTOM), (0.5 - _H, _BOTTOM)),
+                    _line((_H, _MIDDLE), (0.45 - _H, _MIDDLE))])
+    g["F"] = (0.5, [_line((0.5 - _H, _TOP), (_H, _TOP), (_H, _BOTTOM)),
+                    _line((_H, _MIDDLE), (0.45 - _H, _MIDDLE))])
+    g["G"] = (w, [_join(_arc(cx, top_c, r, r, 335, 180), _arc(cx, bottom_c, r, r, 180, 0),
+                        _line((right, 0.55), (cx, 0.55)))])
+    g["H"] = (w, [_line((left, _TOP), (left, _BOTTOM)), _line((right, _TOP), (right, _BOTTOM)),
+                  _line((left, _MIDDLE), (right, _MIDDLE))])
     g["I"] = (_STROKE, [_line((_H, _TOP), (_H, _BOTTOM))])
-    g["J"] = (
-        0.5,
-        [_join(_line((0.5 - _H, _TOP)), _arc(0.25, _BOTTOM - 0.18, 0.25 - _H, 0.18, 0, 165))],
-    )
-    g["K"] = (
-        w,
-        [
-            _line((left, _TOP), (left, _BOTTOM)),
-            _line((right, _TOP), (left, 0.62)),
-            _line((left + 0.14, 0.5), (right, _BOTTOM)),
-        ],
-    )
+    g["J"] = (0.5, [_join(_line((0.5 - _H, _TOP)),
+                          _arc(0.25, _BOTTOM - 0.18, 0.25 - _H, 0.18, 0, 165))])
+    g["K"] = (w, [_line((left, _TOP), (left, _BOTTOM)), _line((right, _TOP), (left, 0.62)),
+                  _line((left + 0.14, 0.5), (right, _BOTTOM))])
     g["L"] = (0.5, [_line((_H, _TOP), (_H, _BOTTOM), (0.5 - _H, _BOTTOM))])
     wm = 0.66
-    g["M"] = (
-        wm,
-        [_line((_H, _BOTTOM), (_H, _TOP), (wm / 2, 0.7), (wm - _H, _TOP), (wm - _H, _BOTTOM))],
-    )
+    g["M"] = (wm, [_line((_H, _BOTTOM), (_H, _TOP), (wm / 2, 0.7), (wm - _H, _TOP),
+                         (wm - _H, _BOTTOM))])
     g["N"] = (w, [_line((left, _BOTTOM), (left, _TOP), (right, _BOTTOM), (right, _TOP))])
     wo = 0.62
     ro = wo / 2 - _H
-    g["O"] = (
-        wo,
-        [
-            _join(
-                _arc(wo / 2, _TOP + ro, ro, ro, 180, 360),
-                _arc(wo / 2, _BOTTOM - ro, ro, ro, 0, 180),
-                _line((_H, _TOP + ro)),
-            )
-        ],
-    )
+    g["O"] = (wo, [_join(_arc(wo / 2, _TOP + ro, ro, ro, 180, 360),
+                         _arc(wo / 2, _BOTTOM - ro, ro, ro, 0, 180), _line((_H, _TOP + ro)))])
     rp = 0.28 - _H / 2
     xp = right - rp * 0.9
-    g["P"] = (
-        w,
-        [
-            _join(
-                _line((left, _BOTTOM), (left, _TOP), (xp, _TOP)),
-                _arc(xp, _TOP + rp, right - xp, rp, 270, 450),
-                _line((left, _TOP + 2 * rp)),
-            )
-        ],
-    )
+    g["P"] = (w, [_join(_line((left, _BOTTOM), (left, _TOP), (xp, _TOP)),
+                        _arc(xp, _TOP + rp, right - xp, rp, 270, 450),
+                        _line((left, _TOP + 2 * rp)))])
     g["Q"] = (wo, [*g["O"][1], _line((wo / 2 + 0.04, _BOTTOM - 0.2), (wo - _H + 0.02, 1.02))])
     g["R"] = (w, [*g["P"][1], _line((cx - 0.02, _TOP + 2 * rp), (right, _BOTTOM))])
     rs1, rs2 = 0.215, 0.235
-    g["S"] = (
-        w,
-        [_join(_arc(cx, _TOP + rs1, r, rs1, 335, 90), _arc(cx, _BOTTOM - rs2, r, rs2, 270, 510))],
-    )
+    g["S"] = (w, [_join(_arc(cx, _TOP + rs1, r, rs1, 335, 90),
+                        _arc(cx, _BOTTOM - rs2, r, rs2, 270, 510))])
     g["T"] = (w, [_line((_H, _TOP), (w - _H, _TOP)), _line((cx, _TOP), (cx, _BOTTOM))])
-    g["U"] = (
-        w,
-        [_join(_line((left, _TOP)), _arc(cx, bottom_c, r, r, 180, 0), _line((right, _TOP)))],
-    )
+    g["U"] = (w, [_join(_line((left, _TOP)), _arc(cx, bottom_c, r, r, 180, 0),
+                        _line((right, _TOP)))])
     g["V"] = (0.6, [_line((_H, _TOP), (0.3, _BOTTOM), (0.6 - _H, _TOP))])
     ww = 0.7
-    g["W"] = (
-        ww,
-        [_line((_H, _TOP), (0.2, _BOTTOM), (ww / 2, 0.3), (ww - 0.2, _BOTTOM), (ww - _H, _TOP))],
-    )
+    g["W"] = (ww, [_line((_H, _TOP), (0.2, _BOTTOM), (ww / 2, 0.3), (ww - 0.2, _BOTTOM),
+                         (ww - _H, _TOP))])
     g["X"] = (w, [_line((left, _TOP), (right, _BOTTOM)), _line((right, _TOP), (left, _BOTTOM))])
-    g["Y"] = (
-        0.6,
-        [_line((_H, _TOP), (0.3, 0.52), (0.6 - _H, _TOP)), _line((0.3, 0.52), (0.3, _BOTTOM))],
-    )
+    g["Y"] = (0.6, [_line((_H, _TOP), (0.3, 0.52), (0.6 - _H, _TOP)),
+                    _line((0.3, 0.52), (0.3, _BOTTOM))])
     g["Z"] = (w, [_line((left, _TOP), (right, _TOP), (left, _BOTTOM), (right, _BOTTOM))])
     return g
 

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import check_image
+from ..crop import _expanded_box
 from ..samples import PlateSample
 
 __all__ = ["LocatedSamples", "has_no_box", "has_photos", "locate_samples"]
@@ -65,16 +66,15 @@ def _name(item: Sequence, index: int) -> str:
 def _with_margin(
     box: tuple[int, int, int, int], margin: tuple[float, float], shape: tuple[int, ...]
 ) -> tuple[int, int, int, int]:
-    """``box`` grown by ``margin`` (fractions of its width and height) on each side,
-    clipped to an image of ``shape``."""
-    x1, y1, x2, y2 = box
-    dx, dy = margin[0] * (x2 - x1), margin[1] * (y2 - y1)
+    """``box`` grown by ``margin`` (fractions of its width and height) on each side, in
+    whole pixels, clipped to an image of ``shape``."""
+    x1, y1, x2, y2 = _expanded_box(box, margin)
     height, width = shape[:2]
     return (
-        max(0, int(np.floor(x1 - dx))),
-        max(0, int(np.floor(y1 - dy))),
-        min(width, int(np.ceil(x2 + dx))),
-        min(height, int(np.ceil(y2 + dy))),
+        max(0, int(np.floor(x1))),
+        max(0, int(np.floor(y1))),
+        min(width, int(np.ceil(x2))),
+        min(height, int(np.ceil(y2))),
     )
 
 
