@@ -268,10 +268,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         the plate is read from it (the reading's ``box`` stays the located one). Located
         boxes are a little narrower than the plates and cut end characters: of 150
         generated photos (``make_synthetic_plates``, Spanish texts), 102 read right from
-        the boxes of a locator trained on four fifths of UC3M-LP (seed 2), 115-116 with a
-        width margin of 0.03-0.08, 115-118 with height margins of 0.05-0.3 added: the
-        height adds nothing, so none (the 117 are not used to choose it). Models saved
-        before it existed read with none.
+        the boxes of a locator trained on four fifths of UC3M-LP (seed 2, drawn plates in
+        half its crops), 115-116 with a width margin of 0.03-0.08, 115-118 with height
+        margins of 0.05-0.3 added: the height adds nothing, so none (the 117 are not used
+        to choose it). Models saved before it existed read with none.
     n_jobs : int, default=None
         Parallel jobs for the image stages (crop, filters, segmentation) through joblib;
         ``joblib.parallel_config(backend=...)`` moves them to Dask or Ray. The classifier

@@ -397,8 +397,8 @@ def test_recognizer_photo_errors(reader, synthetic):
 def test_learns_uc3m_plates():
     """A short training (20 passes over 400 UC3M photos, about 90 s of CPU) already finds
     most plates of 200 other photos. Measured (seed 0, drawn plates pasted in as by
-    default): of the 153 plates >= 20 px wide, 0.95 found at IoU >= 0.3 and 0.73 at IoU
-    >= 0.5 among the boxes scoring >= 0.1 (0.91 and 0.56 without the pyramid's enlarged
+    default): of the 153 plates >= 20 px wide, 0.97 found at IoU >= 0.3 and 0.82 at IoU
+    >= 0.5 among the boxes scoring >= 0.1 (0.92 and 0.67 without the pyramid's enlarged
     level; without drawn plates 0.90 and 0.72). The full training's figures come from
     benchmarks/locate.py."""
     import os
@@ -415,7 +415,7 @@ def test_learns_uc3m_plates():
     truths = boxes[1380:]
     detections = locator.predict(images[1380:])
     wide = np.concatenate([t[:, 2] - t[:, 0] for t in truths]) >= 20
-    for iou, floor in ((0.3, 0.92), (0.5, 0.69)):
+    for iou, floor in ((0.3, 0.93), (0.5, 0.77)):
         _, _, found = match_detections(detections, truths, iou_threshold=iou)
         assert np.concatenate(found)[wide].mean() >= floor
 
