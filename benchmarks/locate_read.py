@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from skplate.cli._reading import use_format
     from skplate.cli._types import margin
     from skplate.datasets import load_plates
+    from skplate.metrics import is_read_right
     from skplate.persistence import load_model
     from skplate.samples import PlateSample
 
@@ -59,15 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         use_format(model, "any", None, log)
         if args.located_margin is not None:
             model.set_params(located_margin=located_margin or (0.0, 0.0))
-        from_true = int(
-            sum(t == p for t, p in zip(truth, model.predict(data.samples), strict=True))
-        )
+        from_true = sum(map(is_read_right, truth, model.predict(data.samples)))
         print(f"{model_path}: {from_true} read from the true boxes", flush=True)
         for locator_path, locator in locators:
             model.locator_ = locator
             plates = model.predict_plates(photos, errors="record")
             read = [readings[0].text if readings else "" for readings in plates]
-            right = int(sum(t == p for t, p in zip(truth, read, strict=True)))
+            right = sum(map(is_read_right, truth, read))
             found = locating_scores(plates, true_boxes)
             rows.append(
                 {

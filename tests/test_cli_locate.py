@@ -38,6 +38,21 @@ def _tiled(tiles: dict[tuple[int, int], int], plates) -> tuple[np.ndarray, list]
     return np.vstack([np.hstack(grid[0]), np.hstack(grid[1])]), boxes
 
 
+def _reference_layout(root: Path, plates) -> Path:
+    """``root`` in the test6Training layout: the three plates, each alone in a tiled photo
+    named by its text, with its YOLO label."""
+    (root / "images").mkdir(parents=True)
+    (root / "labels").mkdir()
+    for index, (text, tile) in enumerate(zip(TEXTS, [(0, 1), (1, 1), (1, 0)], strict=True)):
+        photo, (box,) = _tiled({tile: index}, plates)
+        assert cv2.imwrite(str(root / "images" / f"{text}.png"), photo)
+        x1, y1, x2, y2 = box
+        (root / "labels" / f"{text}.txt").write_text(
+            f"0 {(x1 + x2) / 640} {(y1 + y2) / 640} {(x2 - x1) / 320} {(y2 - y1) / 320}\n"
+        )
+    return root
+
+
 @pytest.fixture(scope="module")
 def plates():
     return make_synthetic_plates(list(TEXTS), random_state=9, image_size=(160, 160),
@@ -248,16 +263,7 @@ def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
 # -- evaluate --locate and the report ---------------------------------------------------------
 def test_evaluate_locate_scores_and_reports(tiny_located_model_file, tiny_model_file, plates,
                                             tmp_path, capsys):
-    root = tmp_path / "test6Training"
-    (root / "images").mkdir(parents=True)
-    (root / "labels").mkdir()
-    for index, (text, tile) in enumerate(zip(TEXTS, [(0, 1), (1, 1), (1, 0)], strict=True)):
-        photo, (box,) = _tiled({tile: index}, plates)
-        assert cv2.imwrite(str(root / "images" / f"{text}.png"), photo)
-        x1, y1, x2, y2 = box
-        (root / "labels" / f"{text}.txt").write_text(
-            f"0 {(x1 + x2) / 640} {(y1 + y2) / 640} {(x2 - x1) / 320} {(y2 - y1) / 320}\n"
-        )
+    root = _reference_layout(tmp_path / "test6Training", plates)
     # A labelled plate the locator cannot find: a flat photo.
     assert cv2.imwrite(str(root / "images" / "1111AAA.png"), np.full((320, 320, 3), 128, np.uint8))
     (root / "labels" / "1111AAA.txt").write_text("0 0.5 0.5 0.2 0.05\n")
@@ -293,16 +299,7 @@ def test_locate_read_benchmark_reads_each_pair(tiny_located_model_file, plates, 
     locator's boxes, and reports each pair as evaluate --locate does."""
     import importlib.util
 
-    root = tmp_path / "test6Training"
-    (root / "images").mkdir(parents=True)
-    (root / "labels").mkdir()
-    for index, (text, tile) in enumerate(zip(TEXTS, [(0, 1), (1, 1), (1, 0)], strict=True)):
-        photo, (box,) = _tiled({tile: index}, plates)
-        assert cv2.imwrite(str(root / "images" / f"{text}.png"), photo)
-        x1, y1, x2, y2 = box
-        (root / "labels" / f"{text}.txt").write_text(
-            f"0 {(x1 + x2) / 640} {(y1 + y2) / 640} {(x2 - x1) / 320} {(y2 - y1) / 320}\n"
-        )
+    root = _reference_layout(tmp_path / "test6Training", plates)
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "locate_read.py"
     spec = importlib.util.spec_from_file_location("locate_read", script)
     module = importlib.util.module_from_spec(spec)

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ..datasets._fonts import BUILTIN_FONTS, render_text_line
+from ._boxes import box_iou
 
 __all__ = ["draw_plate", "draw_plates", "paste_plate"]
 
@@ -156,10 +157,7 @@ def paste_plate(
         x1 = rng.uniform(0, size_x - extent[0])
         y1 = rng.uniform(0, size_y - extent[1])
         box = np.array([x1, y1, x1 + extent[0], y1 + extent[1]])
-        overlaps = (np.minimum(boxes[:, 2], box[2]) > np.maximum(boxes[:, 0], box[0])) & (
-            np.minimum(boxes[:, 3], box[3]) > np.maximum(boxes[:, 1], box[1])
-        )
-        if not overlaps.any():
+        if not (box_iou(box, boxes) > 0).any():
             break
     else:
         return crop, None
