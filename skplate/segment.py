@@ -104,23 +104,37 @@ class Segments:
         return grouped
 
 
-def text_band(ink: np.ndarray, min_fraction: float = 0.35) -> tuple[int, int]:
+def text_band(
+    ink: np.ndarray, min_fraction: float = 0.35, min_height: float = 0.2, tries: int = 3
+) -> tuple[int, int]:
     """Rows ``(top, bottom)`` of the text line: the longest run of rows that cross many strokes.
 
     A row through the characters crosses ink often; rows through the plate frame, the
     bumper or blank plate cross it rarely. The run of rows whose (smoothed) number of
     ink/background transitions is at least ``min_fraction`` of the maximum is the band.
+    A run lower than ``min_height`` of the crop holds no character: a line of small print
+    (a dealer's name under the plate, a dotted edge) that crosses more strokes than the
+    characters do. Its rows are then set aside and the band looked for again, up to
+    ``tries`` times; when no run is high enough, the first one found is the band.
     """
+    height = ink.shape[0]
     transitions = np.count_nonzero(np.diff(ink > 0, axis=1), axis=1).astype(np.float32)
     smooth = cv2.blur(transitions.reshape(-1, 1), (1, 3)).ravel()
-    if smooth.max() <= 0:
-        return 0, ink.shape[0]
-    strong = np.r_[False, smooth >= min_fraction * smooth.max(), False].astype(np.int8)
-    edges = np.flatnonzero(np.diff(strong))
-    starts, stops = edges[::2], edges[1::2]
-    longest = int(np.argmax(stops - starts))
-    pad = max(1, ink.shape[0] // 40)
-    return max(0, int(starts[longest]) - pad), min(ink.shape[0], int(stops[longest]) + pad)
+    pad = max(1, height // 40)
+    first = None
+    for _ in range(tries):
+        if smooth.max() <= 0:
+            break
+        strong = np.r_[False, smooth >= min_fraction * smooth.max(), False].astype(np.int8)
+        edges = np.flatnonzero(np.diff(strong))
+        starts, stops = edges[::2], edges[1::2]
+        longest = int(np.argmax(stops - starts))
+        band = max(0, int(starts[longest]) - pad), min(height, int(stops[longest]) + pad)
+        first = band if first is None else first
+        if band[1] - band[0] >= min_height * height:
+            return band
+        smooth[band[0] : band[1]] = 0
+    return (0, height) if first is None else first
 
 
 def _character_like(ink: np.ndarray) -> int:

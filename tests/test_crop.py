@@ -429,6 +429,65 @@ def test_eu_band_mask_is_empty_for_blue_lettering_and_plain_plates():
     assert not eu_band_mask(plain).any()
 
 
+def draw_tight_plate(band: tuple[int, int, int], *, band_left: int = 0) -> np.ndarray:
+    """A 160x40 tight crop: a band of colour ``band`` from ``band_left`` (12 px wide), text."""
+    plate = np.full((40, 160, 3), 225, np.uint8)
+    cv2.rectangle(plate, (band_left, 0), (band_left + 11, 39), band, thickness=-1)
+    cv2.putText(plate, "1234BCD", (24, 31), cv2.FONT_HERSHEY_SIMPLEX, 0.75, (25, 25, 25), 2)
+    return plate
+
+
+@pytest.mark.parametrize(
+    "band",
+    [(50, 40, 150), (150, 60, 160), (140, 60, 125)],  # red, magenta, violet (BGR)
+    ids=["red", "magenta", "violet"],
+)
+def test_eu_band_mask_finds_a_band_of_any_colour_against_the_left_edge(band):
+    plate = draw_tight_plate(band)
+    mask = eu_band_mask(plate)
+    assert mask[:, :12].all()  # the band
+    assert not mask[:, 14:].any()  # the text and the plate
+    assert not eu_band_mask(plate, hue="blue").any()  # not blue: blue-only misses it
+
+
+def test_eu_band_mask_of_any_hue_leaves_coloured_text_and_plates_alone():
+    # A coloured strip further in (a red first character, a sticker) is no band...
+    assert not eu_band_mask(draw_tight_plate((50, 40, 150), band_left=8)).any()
+    # ...nor is a plate that is coloured all over (a yellow or red plate)...
+    yellow = np.full((40, 160, 3), (40, 200, 230), np.uint8)
+    cv2.putText(yellow, "1234BCD", (24, 31), cv2.FONT_HERSHEY_SIMPLEX, 0.75, (25, 25, 25), 2)
+    assert not eu_band_mask(yellow).any()
+    # ...and the blue band is found as before, wherever it lies within the left fifth.
+    np.testing.assert_array_equal(
+        eu_band_mask(draw_eu_plate()), eu_band_mask(draw_eu_plate(), hue="blue")
+    )
+    with pytest.raises(ValueError, match="hue must be one of"):
+        eu_band_mask(draw_eu_plate(), hue="red")
+
+
+def test_cropper_eu_band_hue_reaches_the_crop_and_old_croppers_keep_blue():
+    plate = draw_tight_plate((50, 40, 150))
+    box = (0, 0, 160, 40)
+    any_hue = PlateCropper(margin=(0.0, 0.0), deskew=False, max_slant=0.0).fit([(plate, box)])
+    blue = clone(any_hue).set_params(eu_band_hue="blue").fit([(plate, box)])
+    assert any_hue.transform([(plate, box)])[0][:, :30].min() >= 200  # band painted out
+    assert blue.transform([(plate, box)])[0][5:75, 5:20].mean() < 160  # band kept
+    np.testing.assert_array_equal(
+        crop_plate(plate, box, (0.0, 0.0), eu_band_hue="blue"),
+        crop_plate(plate, box, (0.0, 0.0), remove_eu_band=False),
+    )
+    with pytest.raises(ValueError, match="eu_band_hue"):
+        crop_plate(plate, box, (0.0, 0.0), eu_band_hue="red")
+    with pytest.raises(ValueError, match="eu_band_hue"):
+        PlateCropper(eu_band_hue="red").fit([(plate, box)])
+    # A cropper pickled before eu_band_hue found the band blue only: it still does.
+    state = any_hue.__getstate__()
+    del state["eu_band_hue"]
+    old = PlateCropper.__new__(PlateCropper)
+    old.__setstate__(state)
+    assert old.eu_band_hue == "blue"
+
+
 def test_crop_plate_paints_the_eu_band_in_the_plate_level():
     plate = draw_eu_plate()
     box = (0, 0, 240, 80)

@@ -28,13 +28,13 @@ pytestmark = pytest.mark.data
 # plates, character accuracy 1.000, GoodImg held-out accuracy 0.887; 84/117 plates (format
 # any), character accuracy 0.910 (88 and 0.927 without the flattened extra crop,
 # extra_flatten_lighting=0: this smaller network loses some to it, the recipe's do not).
-# 125 of 202 UC3M-LP type A crops (every tenth), character accuracy 0.782; without the
-# flattened extra crop 102 (0.686), and 118 with the painted blocks painted over
-# (PlateCropper(remove_painted_blocks=True)).
+# 129 of 202 UC3M-LP type A crops (every tenth), character accuracy 0.785; without the
+# flattened extra crop 109 (0.700; 107 with the EU band found blue only), and 118 with the
+# painted blocks painted over (PlateCropper(remove_painted_blocks=True)).
 SPANISH_FLOOR = 20
 ANY_FLOOR = 83
-UC3M_FLOOR = 122
-UC3M_PLAIN_FLOOR = 100
+UC3M_FLOOR = 126
+UC3M_PLAIN_FLOOR = 106
 UC3M_UNBLOCKED_FLOOR = 115
 HELD_OUT_FLOOR = 0.86
 
@@ -106,22 +106,27 @@ def test_reads_uc3m_crops(real_char_model, data_home):
         return hits, char_accuracy(truths, predicted)
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
-    assert hits >= UC3M_FLOOR  # measured 125/202
-    assert chars >= 0.76  # measured 0.782
+    assert hits >= UC3M_FLOOR  # measured 129/202
+    assert chars >= 0.77  # measured 0.785
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)
     plain_hits, plain_chars = hits_of(plain.fit([]))
-    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 102/202
-    assert plain_chars >= 0.66  # measured 0.686
+    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 109/202
+    assert plain_chars >= 0.68  # measured 0.700
     assert hits >= plain_hits + 20
-    # The painted blocks painted over first (the cropper's opt-in): they are skipped
-    # instead of read as characters or joined to their neighbours.
+    # The EU band found blue only (PlateCropper(eu_band_hue="blue"), before it took any
+    # colour): the red, magenta and violet bands of tight crops are read as a character.
     from skplate.crop import PlateCropper
 
+    plain.set_params(cropper=PlateCropper(eu_band_hue="blue")).fit([])
+    blue_hits, _ = hits_of(plain)
+    assert plain_hits > blue_hits  # measured 109 against 107
+    # The painted blocks painted over first (the cropper's opt-in): they are skipped
+    # instead of read as characters or joined to their neighbours.
     plain.set_params(cropper=PlateCropper(remove_painted_blocks=True)).fit([])
     unblocked_hits, _ = hits_of(plain)
-    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 12)  # measured 118/202
+    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 8)  # measured 118/202
 
 
 def test_skew_of_tight_crops_is_measured_with_the_frame_cut_off(data_home):
@@ -155,8 +160,11 @@ def test_skew_of_tight_crops_is_measured_with_the_frame_cut_off(data_home):
     plain_off = np.abs(np.subtract(plain, truth)) > 3
     cut_off = np.abs(np.subtract(cut, truth)) > 3
     assert plain_off.sum() >= 24  # measured 27: the search as it was misses these
-    assert cut_off.sum() <= 7  # measured 5
-    assert np.median(np.abs(np.subtract(cut, truth))) <= 0.4  # measured 0.34
+    # Measured with the EU band painted out in any colour (the default): 4 off, median
+    # 0.41, mean 0.60 (blue only: 5, 0.34, 0.63).
+    assert cut_off.sum() <= 6
+    assert np.median(np.abs(np.subtract(cut, truth))) <= 0.45
+    assert np.mean(np.abs(np.subtract(cut, truth))) <= 0.65
 
 
 @pytest.mark.slow
@@ -232,3 +240,23 @@ def test_spanish_crops_cut_into_seven_characters(spanish_plates):
              if found[text] < count - 1}
     assert not short, f"plates cut into 7 by fewer variants than measured: {short}"
     assert sum(found.values()) >= sum(measured.values()) - 5  # measured 273
+
+
+def test_finds_the_eu_band_of_uc3m_crops_in_any_colour(data_home):
+    """Half of UC3M-LP's one-row crops that show the EU band show it red, magenta or violet
+    (colour casts): found against the crop's left edge in any colour, not only blue."""
+    archive = data_home / "UC3M-LP-train.zip"
+    if not archive.is_file():
+        pytest.skip(f"{archive} not found")
+    from skplate.crop import eu_band_mask
+    from skplate.datasets import load_uc3m_crops
+
+    images = load_uc3m_crops(archive, plate_types="A").images[::4]
+    assert len(images) == 505
+    any_hue = [eu_band_mask(image) for image in images]
+    blue = sum(eu_band_mask(image, hue="blue").any() for image in images)
+    assert sum(mask.any() for mask in any_hue) >= 230  # measured 240 (blue only: 81)
+    assert blue <= 90
+    # A band, never a character: within the crop's left fifth.
+    for image, mask in zip(images, any_hue, strict=True):
+        assert not mask[:, int(0.2 * image.shape[1]) + 1 :].any()

@@ -367,6 +367,24 @@ def test_text_mask_and_band(drawn_plate):
     assert not ink[:10].any() and not ink[-10:].any()
 
 
+def test_a_line_of_small_print_is_not_taken_for_the_text_band(drawn_plate):
+    """A dealer's name printed under the plate (a dotted line a few rows high) crosses more
+    strokes per row than the characters: it is set aside for being too low to hold one."""
+    ink = text_mask(drawn_plate)
+    height, width = ink.shape
+    band = text_band(ink)
+    printed = ink.copy()
+    printed[height - 8 : height - 3, 2 : width - 2 : 2] = 255  # 5 rows, a stroke every 2 px
+    assert text_band(printed) == band
+    # Looked for once, the band is the small print, too low for any character.
+    top, bottom = text_band(printed, tries=1)
+    assert top >= height - 12 and bottom - top < 0.2 * height
+    # With nothing else on the plate, the small print is all there is.
+    alone = np.zeros_like(ink)
+    alone[height - 8 : height - 3, 2 : width - 2 : 2] = 255
+    assert text_band(alone) == text_band(alone, tries=1)
+
+
 def test_text_mask_light_text_on_dark_plate_with_sparse_text():
     # "1111LLL" covers little of the plate: the dark plate is recognised and inverted.
     plate = crop(*draw_photo("1111LLL"))
