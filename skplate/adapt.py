@@ -20,6 +20,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.utils import check_random_state
 
+from .metrics import visible_text
 from .segment import Segments
 
 __all__ = ["adapt_classifier", "harvest_characters", "harvest_cross_val_predict"]
@@ -35,7 +36,9 @@ def harvest_characters(
     segments : Segments
         The segments of a batch of plates (:meth:`CharacterSegmenter.transform`).
     texts : sequence of str
-        The true text of each plate of the batch.
+        The true text of each plate of the batch; a ``-`` is a character nobody can read
+        (a painted block of an anonymised plate): the visible characters label the
+        variants cut into exactly as many segments.
     classes : sequence of str
         The classifier's classes; a plate with a character outside them gives nothing.
 
@@ -54,7 +57,7 @@ def harvest_characters(
     picked: list[np.ndarray] = []
     labels: list[str] = []
     for plate_rows, text in zip(segments.rows(), texts, strict=True):
-        text = str(text)
+        text = visible_text(str(text))
         if not text or not set(text) <= known:
             continue
         for row in plate_rows:

@@ -50,11 +50,20 @@ def test_harvest_keeps_the_variants_that_cut_exactly_the_text():
 
 def test_harvest_skips_texts_outside_the_classes_and_checks_lengths():
     segments = segments_of([[3, 3]])
-    chars, labels = harvest_characters(segments, ["A-1"], ALPHABET)
+    chars, labels = harvest_characters(segments, ["A?1"], ALPHABET)
     assert len(chars) == len(labels) == 0
     assert chars.shape[1:] == (4, 4, 1)
     with pytest.raises(ValueError, match="texts"):
         harvest_characters(segments, ["AB1", "CD2"], ALPHABET)
+
+
+def test_harvest_labels_the_visible_characters_of_a_partial_truth():
+    # "A-1": the painted character is no segment; a variant cut into the two visible
+    # characters is labelled with them, one cut into three is not.
+    segments = segments_of([[3, 2]])
+    chars, labels = harvest_characters(segments, ["A-1"], ALPHABET)
+    assert list(labels) == ["A", "1"]
+    assert [int(c[0, 0, 0]) for c in chars] == [3, 4]
 
 
 def test_adapt_classifier_trains_a_copy(tiny_char_model):
@@ -145,3 +154,45 @@ def test_adapting_a_network_trained_with_a_weight_average_fine_tunes_its_weights
     assert max(moved) > 1e-3
     for old, new in zip(before, network.model_.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
+
+
+def test_harvest_mode_mixes_in_not_a_character_shapes(monkeypatch):
+    """The harvest holds characters only: ``adapt_junk`` drawn "not a character" shapes
+    join the fine-tuning when the classifier has that class, none with 0."""
+    from skplate import recognizer as recognizer_module
+    from skplate.cnn import CharCNN
+    from skplate.datasets import make_synthetic_chars, make_synthetic_junk
+    from skplate.formats import NOT_A_CHARACTER
+    from skplate.normalize import CharNormalizer
+
+    images, target = make_synthetic_chars(2, random_state=0, return_X_y=True)
+    junk = make_synthetic_junk(20, random_state=0)
+    chars = CharNormalizer().fit_transform(list(images) + list(junk.images))
+    labels = np.concatenate([np.asarray(target), junk.target.astype(str)])
+    network = CharCNN(
+        conv_filters=(4,), dense_units=(8,), epochs=1, validation_split=0.0, patience=0,
+        augment=False, random_state=0,
+    ).fit(chars, labels)
+    seen = {}
+
+    def capture(classifier, chars, labels, **kwargs):
+        seen["labels"] = labels
+        seen["chars"] = chars
+        return classifier
+
+    monkeypatch.setattr(recognizer_module, "adapt_classifier", capture)
+    plates = make_synthetic_plates(["1277DPZ", "4516CSH"], random_state=3)
+    base = make_plate_recognizer(network, plate_format="any", adapt_epochs=1)
+    base.set_params(adapt_junk=30).fit(plates.samples, plates.target)
+    assert np.count_nonzero(seen["labels"] == NOT_A_CHARACTER) == 30
+    assert seen["chars"].shape[1:] == chars.shape[1:]
+    harvested = np.count_nonzero(seen["labels"] != NOT_A_CHARACTER)
+    base.set_params(adapt_junk=0).fit(plates.samples, plates.target)
+    assert np.count_nonzero(seen["labels"] == NOT_A_CHARACTER) == 0
+    assert len(seen["labels"]) == harvested
+    # Recognizers saved before adapt_junk fine-tuned on the harvest alone.
+    state = base.__getstate__()
+    del state["adapt_junk"]
+    old = type(base).__new__(type(base))
+    old.__setstate__(state)
+    assert old.adapt_junk == 0
