@@ -117,8 +117,6 @@ def test_reads_uc3m_crops(real_char_model, data_home):
     assert hits >= plain_hits + 20
     # The EU band found blue only (PlateCropper(eu_band_hue="blue"), before it took any
     # colour): the red, magenta and violet bands of tight crops are read as a character.
-    from skplate.crop import PlateCropper
-
     plain.set_params(cropper=PlateCropper(eu_band_hue="blue")).fit([])
     blue_hits, _ = hits_of(plain)
     assert plain_hits > blue_hits  # measured 109 against 107
