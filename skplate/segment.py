@@ -199,21 +199,22 @@ def _free_pieces(held: np.ndarray, top: float, bottom: float) -> np.ndarray:
     return freed
 
 
-def text_mask(gray: np.ndarray, line_fraction: float = 0.3) -> np.ndarray:
+def text_mask(gray: np.ndarray, line_fraction: float = 0.3, min_height: float = 0.2) -> np.ndarray:
     """Ink mask of a plate variant (dark text on light), cut to the text band.
 
     Otsu binarisation (the level taken from the centre of the crop, the polarity from
     which side has more character-like components); long horizontal runs
     (over ``line_fraction`` of the width: borders, underlines, never characters) are
     removed; components reaching far above or below the text band (:func:`text_band`:
-    frame sides, bumper edges, stickers) are removed; then everything outside the band is
-    cleared, so characters touching the plate frame come free.
+    frame sides, bumper edges, stickers; a band lower than ``min_height`` of the crop
+    holds no character) are removed; then everything outside the band is cleared, so
+    characters touching the plate frame come free.
     """
-    return _text_line(gray, line_fraction)[0]
+    return _text_line(gray, line_fraction, min_height)[0]
 
 
 def _text_line(
-    gray: np.ndarray, line_fraction: float = 0.3
+    gray: np.ndarray, line_fraction: float = 0.3, min_height: float = 0.2
 ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], float]:
     """:func:`text_mask`, with what it dropped: the ink cut to the band, the mask of the
     components removed for reaching out of it, the band's rows ``(top, bottom)`` and
@@ -229,7 +230,7 @@ def _text_line(
     length = max(3, int(line_fraction * gray.shape[1]))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     ink = cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel))
-    top, bottom = text_band(ink)
+    top, bottom = text_band(ink, min_height=min_height)
     tolerance = 0.25 * (bottom - top)
     _, labels, stats = component_stats(ink)
     above = stats[:, cv2.CC_STAT_TOP] < top - tolerance
@@ -243,12 +244,12 @@ def _text_line(
     return ink, held, (top, bottom), tolerance
 
 
-def _attached_characters_mask(gray: np.ndarray) -> np.ndarray:
+def _attached_characters_mask(gray: np.ndarray, min_height: float = 0.2) -> np.ndarray:
     """:func:`text_mask`, with the characters held to a bolt, an emblem or the frame by a
     thin line given back (:func:`_free_pieces`): those of the components that reach out
     of the text band, then those of the components touching the crop's sides
     (:func:`_detach_from_sides`)."""
-    ink, held, (top, bottom), tolerance = _text_line(gray)
+    ink, held, (top, bottom), tolerance = _text_line(gray, min_height=min_height)
     if held.any():
         freed = _free_pieces(held, top - tolerance, bottom + tolerance)
         freed[:top] = 0
@@ -401,7 +402,8 @@ def find_character_boxes(
     method : {"components", "projection"}, default="components"
         Connected components (pieces in the same columns merged) or column projection.
     min_height, max_height : float
-        Allowed character height as a fraction of the plate height.
+        Allowed character height as a fraction of the plate height; a text band lower
+        than ``min_height`` is set aside (:func:`text_band`).
     min_aspect : float
         Narrowest allowed width / height.
     max_aspect : float
@@ -443,7 +445,11 @@ def find_character_boxes(
         The ink of each box (only the character's own pixels for ``"components"``).
     """
     plate_height = gray.shape[0]
-    ink = _attached_characters_mask(gray) if free_attached else text_mask(gray)
+    ink = (
+        _attached_characters_mask(gray, min_height)
+        if free_attached
+        else text_mask(gray, min_height=min_height)
+    )
     low, high = min_height * plate_height, max_height * plate_height
     finder = _component_boxes if method == "components" else _projection_boxes
     boxes, masks = finder(ink, int(low))
@@ -655,7 +661,8 @@ class CharacterSegmenter(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         thresholded variant's levels are its ink, a sharpened or contrast-stretched one
         shows where the ink is lighter (closed gaps, thin strokes).
     min_height, max_height : float, default=0.2, 0.95
-        Allowed character height as a fraction of the plate height.
+        Allowed character height as a fraction of the plate height; a text band lower
+        than ``min_height`` is set aside (:func:`text_band`).
     min_aspect, max_aspect : float, default=0.08, 1.0
         Allowed character width / height; wider boxes are split.
     char_aspect : float, default=0.55

@@ -385,6 +385,23 @@ def test_a_line_of_small_print_is_not_taken_for_the_text_band(drawn_plate):
     assert text_band(alone) == text_band(alone, tries=1)
 
 
+def test_the_least_character_height_is_the_least_text_band_height(drawn_plate):
+    """The segmenter's ``min_height`` reaches :func:`text_band`: a line of small print
+    drawn under the characters is set aside at the default 0.2, but is the text band for
+    a segmenter told that characters may be 5 % of the crop high."""
+    height, width = drawn_plate.shape
+    printed = drawn_plate.copy()
+    printed[height - 8 : height - 3, 2 : width - 2 : 2] = 0  # 5 rows, a stroke every 2 px
+    band = text_band(text_mask(drawn_plate))
+    assert text_band(text_mask(printed)) == band
+    top = int(np.flatnonzero(text_mask(printed, min_height=0.05).any(axis=1))[0])
+    assert top >= height - 12  # only the small print is left
+    assert len(find_character_boxes(printed)[0]) == len(find_character_boxes(drawn_plate)[0])
+    assert len(find_character_boxes(printed, min_height=0.05)[0]) == 0
+    segmenter = CharacterSegmenter(min_height=0.05).fit(None)
+    assert len(segmenter.segment_variant(printed)[0]) == 0
+
+
 def test_text_mask_light_text_on_dark_plate_with_sparse_text():
     # "1111LLL" covers little of the plate: the dark plate is recognised and inverted.
     plate = crop(*draw_photo("1111LLL"))
