@@ -622,6 +622,12 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         fraction of the output height wide), so that a plate lit unevenly (headlights,
         street lamps, a bright spot) has an even background before the filter bank
         thresholds it; 0 leaves the light as it is.
+    flatten_smoothing : float, default=0.0
+        Blur the plate with a Gaussian of this many pixels (of the output plate) before
+        flattening it (``smoothing`` of :func:`~skplate.lighting.flatten_lighting`), so
+        that a dark plate's noise does not come out as grain; 0 flattens it as it is.
+        The recognizer's flattened extra crop uses 1.0
+        (``PlateRecognizer(extra_flatten_smoothing=1.0)``).
 
     Attributes
     ----------
@@ -653,6 +659,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "skew_cut_runs": [tuple, list],
         "remove_painted_blocks": ["boolean"],
         "flatten_lighting": [Interval(Real, 0, 1, closed="both")],
+        "flatten_smoothing": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -667,6 +674,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         skew_cut_runs: Sequence[float] = (),
         remove_painted_blocks: bool = False,
         flatten_lighting: float = 0.0,
+        flatten_smoothing: float = 0.0,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
@@ -678,6 +686,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         self.skew_cut_runs = skew_cut_runs
         self.remove_painted_blocks = remove_painted_blocks
         self.flatten_lighting = flatten_lighting
+        self.flatten_smoothing = flatten_smoothing
 
     def __setstate__(self, state: dict) -> None:
         # Croppers pickled by skplate 0.2.0 predate the deslant: keep their plates as they
@@ -685,7 +694,8 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         # the skew on the ink as it is; the lighting was left as it is before
         # flatten_lighting; the band was found blue only before eu_band_hue.
         old = {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False}
-        super().__setstate__({**old, "flatten_lighting": 0.0, "eu_band_hue": "blue", **state})
+        old = {**old, "flatten_lighting": 0.0, "flatten_smoothing": 0.0, "eu_band_hue": "blue"}
+        super().__setstate__({**old, **state})
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int], tuple[float, ...]]:
         self._validate_params()
@@ -753,7 +763,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
                 plate = deskew(plate, self.max_skew, cut_runs=cut_runs)
             plate = deslant(plate, self.max_slant)
             if self.flatten_lighting:
-                plate = flatten_lighting(plate, self.flatten_lighting)
+                plate = flatten_lighting(plate, self.flatten_lighting, self.flatten_smoothing)
             plates[i] = plate
         return plates
 

@@ -242,6 +242,18 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         this share of the variants' weights (unread variants count against it; 0.5: no
         majority). Reading them costs a second classifier call for those plates. None
         reads the extra crops of every plate.
+    extra_flatten_lighting : float, default=0.2
+        A further extra crop, read like those of ``extra_margins``: the first crop with
+        its lighting flattened (``PlateCropper(flatten_lighting=...)``, variant names
+        ending in ``@flat``), for plates lit unevenly, at night or under headlights. 0,
+        or the first crop's own ``flatten_lighting``, adds none.
+    extra_flatten_smoothing : float, default=1.0
+        The flattened extra crop is blurred by a Gaussian of this many pixels before it
+        is flattened (``PlateCropper(flatten_smoothing=...)``), so that a dark plate's
+        noise does not come out as grain. Chosen on UC3M-LP (docs/benchmarks.md): on
+        held-out crops 1-7 more one-row plates read (fold 0, seeds 0-2), and the 117
+        reference plates 2-5 more (not used to choose). 0 flattens the crop as it is,
+        as models saved before this parameter do.
     learn_weights : bool, default=True
         ``fit`` weighs each filter variant (of every crop: ``fit`` reads the extra crops of
         every training plate) by how often it alone reads the training plates right
@@ -319,6 +331,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "extra_margins": [list, tuple, None],
         "extra_below_agreement": [Interval(Real, 0, 1, closed="right"), None],
         "extra_flatten_lighting": [Interval(Real, 0, 1, closed="both")],
+        "extra_flatten_smoothing": [Interval(Real, 0, None, closed="left")],
         "learn_weights": ["boolean"],
         "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "adapt_junk": [Interval(Integral, 0, None, closed="left")],
@@ -345,6 +358,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         extra_margins: Sequence[tuple[float, float]] | None = ((0.02, 0.0),),
         extra_below_agreement: float | None = 0.5,
         extra_flatten_lighting: float = 0.2,
+        extra_flatten_smoothing: float = 1.0,
         learn_weights: bool = True,
         adapt_epochs: int = 0,
         adapt_junk: int = 2400,
@@ -368,6 +382,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.extra_margins = extra_margins
         self.extra_below_agreement = extra_below_agreement
         self.extra_flatten_lighting = extra_flatten_lighting
+        self.extra_flatten_smoothing = extra_flatten_smoothing
         self.learn_weights = learn_weights
         self.adapt_epochs = adapt_epochs
         self.adapt_junk = adapt_junk
@@ -427,7 +442,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         flatten = self.extra_flatten_lighting
         flatten = flatten if flatten != self.cropper_.flatten_lighting else 0.0
         if flatten:
-            flat = clone(self.cropper_).set_params(flatten_lighting=flatten)
+            flat = clone(self.cropper_).set_params(
+                flatten_lighting=flatten, flatten_smoothing=self.extra_flatten_smoothing
+            )
             self.extra_croppers_.append(flat.fit(samples))
         filter_bank = FilterBank() if self.filter_bank is None else clone(self.filter_bank)
         self.filter_bank_ = filter_bank.fit(self.cropper_.transform(samples[:1]))
@@ -792,12 +809,14 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         # extra_below_agreement read every crop of every plate.
         # Those saved before prior_correction read the classifier's probabilities as they are.
         # Those saved before located_margin read located plates from the bare boxes.
-        # Those saved before adapt_junk fine-tuned on the harvest alone.
+        # Those saved before adapt_junk fine-tuned on the harvest alone; those saved before
+        # extra_flatten_smoothing flattened the extra crop unblurred.
         state = {
             "adapt_junk": 0,
             "extra_margins": None,
             "extra_below_agreement": None,
             "extra_flatten_lighting": 0.0,
+            "extra_flatten_smoothing": 0.0,
             "prior_correction": 0.0,
             "merge_penalty": -1.0,
             "locator": None,

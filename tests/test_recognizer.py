@@ -327,9 +327,11 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates
     bank = recognizer.filter_bank_
     np.testing.assert_array_equal(variants[:, n : 2 * n], bank.transform(tighter))
     assert not np.array_equal(variants[:, n : 2 * n], variants[:, :n])
-    # The third crop: the first one with its lighting flattened.
-    flat = np.stack([flatten_lighting(crop, 0.2) for crop in crops])
+    # The third crop: the first one blurred by a pixel and its lighting flattened.
+    flat = np.stack([flatten_lighting(crop, 0.2, smoothing=1.0) for crop in crops])
     np.testing.assert_array_equal(variants[:, 2 * n :], bank.transform(flat))
+    unblurred = np.stack([flatten_lighting(crop, 0.2) for crop in crops])
+    assert not np.array_equal(bank.transform(unblurred), bank.transform(flat))
     assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [3 * n] * 4
     # A cropper that flattens at that size already gets no second flattened crop.
     flattening = clone(recognizer).set_params(cropper=PlateCropper(flatten_lighting=0.2))
