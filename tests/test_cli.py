@@ -139,6 +139,14 @@ def test_lighting_options(command, capsys):
     more = ["--flatten-lighting", "0.25", "--extra-flatten-lighting", "none"]
     parsed = cli.build_parser().parse_args(argv + more)
     assert (parsed.flatten_lighting, parsed.extra_flatten_lighting) == (0.25, 0.0)
+    assert parsed.extra_flatten_smoothing is None
+    for text, sigma in (("1.5", 1.5), ("none", 0.0), ("0", 0.0)):
+        more = ["--extra-flatten-smoothing", text]
+        assert cli.build_parser().parse_args(argv + more).extra_flatten_smoothing == sigma
+    for bad in ("-1", "inf", "soft"):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args([*argv, "--extra-flatten-smoothing", bad])
+        assert "expected a blur in pixels >= 0" in capsys.readouterr().err
     for bad in ("1.5", "-0.1", "wide"):
         with pytest.raises(SystemExit):
             cli.build_parser().parse_args([*argv, "--flatten-lighting", bad])
@@ -770,6 +778,14 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     # The flattened crop is read without the margin crops, and the margin crop without it.
     assert runs["--extra-margin"]["extra_crops_read"] == payload["extra_crops_read"] > 0
     assert runs["--extra-flatten-lighting"]["extra_flatten_lighting"] == 0.0
+    assert payload["extra_flatten_smoothing"] == 1.0  # the model's
+    unblurred = _evaluate_spanish(
+        tiny_model_file, data_home, scores, "--extra-flatten-smoothing", "none"
+    )
+    capsys.readouterr()
+    assert unblurred["extra_flatten_smoothing"] == 0.0
+    # The first crop decides which plates read the extra crops: as many as before.
+    assert unblurred["extra_crops_read"] == payload["extra_crops_read"]
     assert runs["--extra-flatten-lighting"]["extra_crops_read"] == payload["extra_crops_read"]
     assert one_crop["extra_crops_read"] == 0
     assert runs["--extra-below-agreement"]["extra_below_agreement"] is None

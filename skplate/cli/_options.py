@@ -21,6 +21,7 @@ from ._types import (
     non_negative_int,
     positive_int,
     prior_correction,
+    smoothing,
     sources,
 )
 
@@ -288,6 +289,16 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "from a copy of it with the lighting flattened as --flatten-lighting SIZE does, "
         "every crop's variants voting together; 'none' or 0 adds no such crop (default: "
         "the model's; 0.2 for models trained since it exists)",
+    )
+    parent.add_argument(
+        "--extra-flatten-smoothing",
+        dest="extra_flatten_smoothing",
+        type=smoothing,
+        metavar="PIXELS",
+        help="blur that flattened crop by a Gaussian of PIXELS (of the 80-pixel-high plate) "
+        "before flattening it, so that a dark plate's noise does not turn to grain; 'none' "
+        "or 0 flattens it as it is (default: the model's; 1.0 for models made since it "
+        "exists)",
     )
     parent.add_argument(
         "--extra-below-agreement",

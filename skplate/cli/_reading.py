@@ -49,9 +49,10 @@ def use_extra_crops(
     below_agreement: float | object | None,
     log: Log,
     flatten_lighting: float | None = None,
+    flatten_smoothing: float | None = None,
 ) -> None:
-    """``--extra-margin`` and ``--extra-flatten-lighting`` (one re-fit of the stages for
-    both) and ``--extra-below-agreement``."""
+    """``--extra-margin``, ``--extra-flatten-lighting`` and ``--extra-flatten-smoothing``
+    (one re-fit of the stages for all) and ``--extra-below-agreement``."""
     options, params = [], {}
     if margins is not None:
         options.append("--extra-margin")  # 'none' (None) reads no margin crop
@@ -59,6 +60,9 @@ def use_extra_crops(
     if flatten_lighting is not None:
         options.append("--extra-flatten-lighting")
         params["extra_flatten_lighting"] = flatten_lighting
+    if flatten_smoothing is not None:
+        options.append("--extra-flatten-smoothing")
+        params["extra_flatten_smoothing"] = flatten_smoothing
     if params:
         _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
@@ -128,6 +132,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         args.extra_below_agreement,
         log,
         args.extra_flatten_lighting,
+        args.extra_flatten_smoothing,
     )
     use_cuts(
         model,

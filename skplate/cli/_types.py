@@ -123,6 +123,21 @@ def lighting(text: str) -> float:
     return size
 
 
+def smoothing(text: str) -> float:
+    """``--extra-flatten-smoothing``: a blur in pixels >= 0; 0 or 'none' is off."""
+    if text.strip().lower() == "none":
+        return 0.0
+    try:
+        sigma = float(text)
+    except ValueError:
+        sigma = float("nan")
+    if not 0 <= sigma < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a blur in pixels >= 0 (such as 1.0) or 'none'; got {text!r}"
+        )
+    return sigma
+
+
 def prior_correction(text: str) -> float:
     """``--prior-correction``: a number >= 0."""
     try:
