@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    import joblib
     from sklearn.model_selection import KFold
 
     from skplate.datasets import load_plates, load_uc3m_photos
@@ -181,16 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     for number, (train, test) in enumerate(folds):
         start, cpu = time.perf_counter(), time.process_time()
         if args.load:
-            import joblib
-
             locator = joblib.load(args.load).set_params(**params)
         else:
             locator = PlateLocator(**params)
             locator.fit([photos[i] for i in train], [boxes[i] for i in train])
         train_s, train_cpu = time.perf_counter() - start, time.process_time() - cpu
         if args.save and number == 0 and not args.load:
-            import joblib
-
             joblib.dump(clone_with_threshold(locator, saved_threshold), args.save)
         detections = locator.predict([photos[i] for i in test])
         truths = [boxes[i] for i in test]

@@ -92,14 +92,19 @@ def cut_runs(text: str) -> tuple[float, ...]:
         ) from None
 
 
+def _number(text: str) -> float:
+    """``text`` as a float; NaN when it is not a number, which every range check refuses."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 def agreement(text: str) -> float | None:
     """``--extra-below-agreement``: a share in (0, 1], or 'none'."""
     if text.strip().lower() == "none":
         return None
-    try:
-        share = float(text)
-    except ValueError:
-        share = float("nan")
+    share = _number(text)
     if not 0 < share <= 1:
         raise argparse.ArgumentTypeError(
             f"expected a share of the variants in (0, 1] (such as 0.5) or 'none'; got {text!r}"
@@ -111,10 +116,7 @@ def lighting(text: str) -> float:
     """``--flatten-lighting``: a fraction of the plate's height in [0, 1]; 0 or 'none' is off."""
     if text.strip().lower() == "none":
         return 0.0
-    try:
-        size = float(text)
-    except ValueError:
-        size = float("nan")
+    size = _number(text)
     if not 0 <= size <= 1:
         raise argparse.ArgumentTypeError(
             f"expected a fraction of the plate's height in [0, 1] (such as 0.2) or 'none'; "
@@ -127,10 +129,7 @@ def smoothing(text: str) -> float:
     """``--extra-flatten-smoothing``: a blur in pixels >= 0; 0 or 'none' is off."""
     if text.strip().lower() == "none":
         return 0.0
-    try:
-        sigma = float(text)
-    except ValueError:
-        sigma = float("nan")
+    sigma = _number(text)
     if not 0 <= sigma < float("inf"):
         raise argparse.ArgumentTypeError(
             f"expected a blur in pixels >= 0 (such as 1.0) or 'none'; got {text!r}"
@@ -140,10 +139,7 @@ def smoothing(text: str) -> float:
 
 def prior_correction(text: str) -> float:
     """``--prior-correction``: a number >= 0."""
-    try:
-        strength = float(text)
-    except ValueError:
-        strength = float("nan")
+    strength = _number(text)
     if not 0 <= strength < float("inf"):
         raise argparse.ArgumentTypeError(
             f"expected a number >= 0 (1 divides the training class mix out, 0 keeps it); "
