@@ -57,7 +57,12 @@ def background_light(gray: np.ndarray, size: float = 0.2) -> np.ndarray:
     return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
 
 
-def flatten_lighting(gray: np.ndarray, size: float = 0.2, smoothing: float = 0.0) -> np.ndarray:
+_TEXT_POLARITIES = ("dark", "light")
+
+
+def flatten_lighting(
+    gray: np.ndarray, size: float = 0.2, smoothing: float = 0.0, text: str = "dark"
+) -> np.ndarray:
     """Divide a plate by its background light, so that the lighting is even.
 
     Parameters
@@ -73,12 +78,19 @@ def flatten_lighting(gray: np.ndarray, size: float = 0.2, smoothing: float = 0.0
         division lifts a dark plate's sensor noise with its characters, into a grain that
         every threshold then cuts; a blur of about a pixel on an 80-pixel-high plate
         smooths the grain and keeps the strokes. 0 divides the plate as it is.
+    text : {"dark", "light"}, default="dark"
+        The characters' polarity. ``"light"`` (light characters on a dark plate) flattens
+        the inverted plate and inverts the result back: the closing of the plate itself
+        would take the light strokes for the background light and fill the plate with
+        them.
 
     Returns
     -------
     flat : ndarray of shape (H, W), dtype uint8
         ``255 * gray / background``: the background near 255 wherever it is, the
-        characters as dark as they are against the background beside them.
+        characters as dark as they are against the background beside them (with
+        ``text="light"``, the same of the inverted plate, inverted: the background near
+        0, the characters light).
 
     Examples
     --------
@@ -96,6 +108,11 @@ def flatten_lighting(gray: np.ndarray, size: float = 0.2, smoothing: float = 0.0
     gray = to_gray(gray, name="gray")
     if isinstance(smoothing, bool) or not isinstance(smoothing, Real) or not smoothing >= 0:
         raise ValueError(f"smoothing must be a number of pixels >= 0, got {smoothing!r}.")
+    if text not in _TEXT_POLARITIES:
+        raise ValueError(f"text must be one of {_TEXT_POLARITIES}, got {text!r}.")
     if smoothing > 0:
         gray = cv2.GaussianBlur(gray, (0, 0), smoothing)
+    if text == "light":
+        inverted = cv2.bitwise_not(gray)
+        return cv2.bitwise_not(cv2.divide(inverted, background_light(inverted, size), scale=255))
     return cv2.divide(gray, background_light(gray, size), scale=255)

@@ -151,6 +151,11 @@ def test_lighting_options(command, capsys):
         with pytest.raises(SystemExit):
             cli.build_parser().parse_args([*argv, "--flatten-lighting", bad])
         assert "expected a fraction of the plate's height in [0, 1]" in capsys.readouterr().err
+    assert parsed.flatten_text is None
+    assert cli.build_parser().parse_args([*argv, "--flatten-text", "dark"]).flatten_text == "dark"
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args([*argv, "--flatten-text", "light"])
+    assert "--flatten-text" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
@@ -764,6 +769,7 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     assert payload["extra_below_agreement"] == 0.5  # the model's
     assert payload["skew_cut_runs"] == [] and payload["max_span"] == 1  # the model's
     assert payload["remove_painted_blocks"] is False
+    assert payload["flatten_text"] == "auto"  # a model made since it exists
     assert 0 <= payload["extra_crops_read"] <= 21
     assert tiny_model_file.read_bytes() == before  # the option is not saved into the model
 
@@ -799,10 +805,12 @@ def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, 
     payload = _evaluate_spanish(
         tiny_model_file, data_home, tmp_path / "scores.json",
         "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2", "--remove-painted-blocks",
+        "--flatten-text", "dark",
     )
     capsys.readouterr()
     assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
-    assert payload["remove_painted_blocks"] is True  # with the other cropper option
+    assert payload["remove_painted_blocks"] is True  # with the other cropper options
+    assert payload["flatten_text"] == "dark"
     assert payload["total"] == 21
     assert tiny_model_file.read_bytes() == before  # the options are not saved into it
 

@@ -171,3 +171,72 @@ def test_old_croppers_and_recognizers_flatten_unblurred(tiny_char_model):
     old_reader.__setstate__(state)
     assert old_reader.get_params()["extra_flatten_smoothing"] == 0.0
     assert old_reader.fit([]).extra_croppers_[-1].flatten_smoothing == 0.0
+
+
+def _light_text_plate(seed: int = 0) -> np.ndarray:
+    """A dark plate (as many outside Europe): '12 34 BC' in light paint (200) on 40, lit
+    brighter towards the right, with a little sensor noise."""
+    rng = np.random.RandomState(seed)
+    ink = np.zeros((80, 240), np.uint8)
+    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
+    light = np.tile(np.linspace(0.6, 1.2, 240), (80, 1))
+    gray = light * np.where(ink > 0, 200, 40) + rng.normal(0, 2, ink.shape)
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
+def test_light_text_is_flattened_as_light_text():
+    """Flattened as dark text, the closing takes the light strokes for the background
+    light: the dark plate between them comes out as the ink and the segmenter finds no
+    six characters. Flattened as light text, the plate stays dark and the strokes light."""
+    gray = _light_text_plate()
+    segmenter = CharacterSegmenter().fit(None)
+    as_light = flatten_lighting(gray, text="light")
+    as_dark = flatten_lighting(gray)
+    assert np.median(as_light[:8]) < 30 and np.median(as_light[-8:]) < 30  # a dark plate
+    ink = cv2.putText(np.zeros_like(gray), "12 34 BC", (20, 60), 0, 1.6, 255, 5) > 0
+    assert np.median(as_light[ink]) > 150  # light strokes
+    assert len(segmenter.segment_variant(as_light)[0]) == 6
+    assert len(segmenter.segment_variant(as_dark)[0]) != 6
+    with pytest.raises(ValueError, match="text must be one of"):
+        flatten_lighting(gray, text="auto")
+
+
+def test_text_polarity_tells_light_from_dark_text_also_on_a_tight_crop():
+    from skplate.crop import text_polarity
+
+    light = _light_text_plate()
+    dark = _lit_plate()
+    assert text_polarity(light) == "light" and text_polarity(dark) == "dark"
+    assert text_polarity(cv2.bitwise_not(light)) == "dark"
+    assert text_polarity(cv2.cvtColor(light, cv2.COLOR_GRAY2BGR)) == "light"
+    # Tight crops: the dark characters run off the top and bottom, so none of them is
+    # character-shaped, while the plate seen through their loops is. The loops are too
+    # short and too small to be the text. (Without the two limits, the class with more
+    # text-like area called these light: 0.15 and 0.22 of the plate.)
+    plate = np.full((80, 240), 200, np.uint8)
+    cv2.putText(plate, "980 688", (4, 66), cv2.FONT_HERSHEY_SIMPLEX, 2.2, 40, 7)
+    assert text_polarity(plate) == "dark"
+    assert text_polarity(plate[14:64]) == "dark" and text_polarity(plate[18:60]) == "dark"
+    assert text_polarity(cv2.bitwise_not(plate)) == "light"
+
+
+def test_the_cropper_flattens_each_plate_by_its_polarity():
+    options = {"margin": (0.0, 0.0), "deskew": False, "max_slant": 0.0, "flatten_lighting": 0.2}
+    samples = [
+        PlateSample(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), (0, 0, 240, 80), name)
+        for gray, name in [(_light_text_plate(), "light.png"), (_lit_plate(), "dark.png")]
+    ]
+    auto = PlateCropper(**options).fit_transform(samples)
+    assert PlateCropper().flatten_text == "auto"
+    assert np.array_equal(auto[0], flatten_lighting(_light_text_plate(), 0.2, text="light"))
+    assert np.array_equal(auto[1], flatten_lighting(_lit_plate(), 0.2))
+    dark = PlateCropper(flatten_text="dark", **options).fit_transform(samples)
+    assert np.array_equal(dark[0], flatten_lighting(_light_text_plate(), 0.2))
+    with pytest.raises(ValueError, match="flatten_text"):
+        PlateCropper(flatten_text="light").fit([])
+    # Croppers saved before the parameter flattened every plate as dark text.
+    state = PlateCropper().fit([]).__getstate__()
+    state.pop("flatten_text")
+    old = PlateCropper.__new__(PlateCropper)
+    old.__setstate__(state)
+    assert old.flatten_text == "dark"

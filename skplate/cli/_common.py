@@ -185,6 +185,7 @@ def score(
         "max_span": int(getattr(model.segmenter_, "max_span", 1)),
         "remove_painted_blocks": bool(getattr(model.cropper_, "remove_painted_blocks", False)),
         "flatten_lighting": float(getattr(model.cropper_, "flatten_lighting", 0.0)),
+        "flatten_text": getattr(model.cropper_, "flatten_text", "dark"),
         "extra_crops_read": sum(
             len(r.variant_names) > len(model.filter_bank_.variant_names_) for r in readings
         ),

@@ -281,6 +281,15 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "--extra-flatten-lighting (default: the model's)",
     )
     parent.add_argument(
+        "--flatten-text",
+        dest="flatten_text",
+        choices=("auto", "dark"),
+        help="the characters' polarity the flattening (--flatten-lighting and the flattened "
+        "extra crop) assumes: 'auto' tells each plate's, so that light characters on a dark "
+        "plate are not taken for its background light; 'dark' flattens every plate as dark "
+        "text (default: the model's; auto for models made since it exists)",
+    )
+    parent.add_argument(
         "--extra-flatten-lighting",
         dest="extra_flatten_lighting",
         type=lighting,

@@ -76,10 +76,11 @@ def use_cuts(
     log: Log,
     remove_painted_blocks: bool | None = None,
     flatten_lighting: float | None = None,
+    flatten_text: str | None = None,
 ) -> None:
-    """``--skew-cut-runs``, ``--max-span``, ``--remove-painted-blocks`` and
-    ``--flatten-lighting``: cropper and segmenter parameters, set by re-fitting the stages
-    (the model's learned variant weights are dropped)."""
+    """``--skew-cut-runs``, ``--max-span``, ``--remove-painted-blocks``,
+    ``--flatten-lighting`` and ``--flatten-text``: cropper and segmenter parameters, set by
+    re-fitting the stages (the model's learned variant weights are dropped)."""
     from sklearn.base import clone
 
     from ..crop import PlateCropper
@@ -97,6 +98,7 @@ def use_cuts(
             remove_painted_blocks,
         ),
         ("--flatten-lighting", "cropper", PlateCropper, "flatten_lighting", flatten_lighting),
+        ("--flatten-text", "cropper", PlateCropper, "flatten_text", flatten_text),
     ):
         if value is not None:
             options.append(option)
@@ -141,6 +143,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         log,
         args.remove_painted_blocks,
         args.flatten_lighting,
+        args.flatten_text,
     )
     use_jobs(model, args.jobs, log)
     return plate_format
