@@ -170,11 +170,12 @@ def make_plate_chars(
         Generated plates.
     cropper, filter_bank, segmenter : estimators, default=None
         The stages, as in :class:`~skplate.recognizer.PlateRecognizer`; their defaults
-        when None, but for the segmenter's ``free_attached=False``: the recipe's
-        training characters are cut as before the segmenter freed characters joined to
-        a bolt or the frame (cut with it, the training data change a little and the ten
-        recipe networks retrained on them read fewer plates, docs/benchmarks.md,
-        "Fifteenth round").
+        when None, but for the segmenter's ``free_attached=False`` and
+        ``side_gap=None``: the recipe's training characters are cut as before the
+        segmenter freed characters joined to a bolt or the frame (cut with it, the
+        training data change a little and the ten recipe networks retrained on them
+        read fewer plates, docs/benchmarks.md, "Fifteenth round") and before it dropped
+        the strokes against the crop's sides.
     variants_per_plate : int, default=3
         Filter variants segmented per plate (all of them when at least their number).
     fonts : sequence of str, default=None
@@ -201,7 +202,9 @@ def make_plate_chars(
     rng = check_random_state(random_state)
     cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
     segmenter = (
-        CharacterSegmenter(free_attached=False) if segmenter is None else clone(segmenter)
+        CharacterSegmenter(free_attached=False, side_gap=None)
+        if segmenter is None
+        else clone(segmenter)
     ).fit(None)
     filter_bank = FilterBank() if filter_bank is None else clone(filter_bank)
     fonts = default_fonts() if fonts is None else tuple(fonts)

@@ -620,6 +620,44 @@ def test_detached_narrow_end_box_is_dropped():
     assert kept[-1][2] < 250
 
 
+def test_a_stroke_against_the_crops_side_is_dropped():
+    # "B1I3E" and, two pixels from the crop's right side, a bar of the characters'
+    # height a gap after the last one (a flattened crop's plate edge): not detached, not
+    # crossing the line, so only side_gap drops it. The 1 and the I stay.
+    plate = np.full((80, 240), 255, np.uint8)
+    line = text_ink("B1I3E", [12, 12, 12, 12], height=34)
+    plate[23:57, 40 : 40 + line.shape[1]] = 255 - line
+    x = 40 + line.shape[1]
+    cv2.rectangle(plate, (234, 23), (237, 56), 0, -1)
+    assert 237 - x < 3 * 12  # the end_gap rule keeps it
+    everything = find_character_boxes(plate, side_gap=None)[0]
+    kept = find_character_boxes(plate)[0]  # side_gap=0.02
+    assert len(everything) == 6 and everything[-1][0] == 234
+    assert len(kept) == 5 and np.array_equal(kept, everything[:5])
+    # Farther from the side than side_gap (4.8 px here), the bar is kept.
+    moved = np.full_like(plate, 255)
+    moved[:, :-8] = plate[:, 8:]
+    assert len(find_character_boxes(moved, side_gap=0.02)[0]) == 6
+    # On the left, the same; a character as wide as a digit against the side stays.
+    mirrored = np.ascontiguousarray(plate[:, ::-1])
+    assert len(find_character_boxes(mirrored, side_gap=0.02)[0]) == 5
+    wide = plate.copy()
+    wide[:, 230:] = 255
+    cv2.rectangle(wide, (220, 23), (236, 56), 0, 3)  # an O, one pixel from the side
+    boxes = find_character_boxes(wide, side_gap=0.02)[0]
+    assert len(boxes) == 6 and 240 - boxes[-1][2] <= 0.02 * 240
+    segmenter = CharacterSegmenter().fit()
+    assert segmenter.side_gap == 0.02 and len(segmenter.character_images(plate)) == 5
+    assert len(segmenter.set_params(side_gap=None).character_images(plate)) == 6
+    with pytest.raises(ValueError, match="side_gap"):
+        CharacterSegmenter(side_gap=2.0).fit()
+    state = CharacterSegmenter().fit().__getstate__()
+    state.pop("side_gap")
+    old = CharacterSegmenter.__new__(CharacterSegmenter)
+    old.__setstate__(state)
+    assert old.side_gap is None
+
+
 def test_stroke_crossing_the_text_line_is_dropped():
     # "B1I3E" standing on the line, a stroke that descends below it only (like a J), and,
     # one gap after the last character, a bar reaching out above and below the characters
