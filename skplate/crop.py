@@ -276,14 +276,12 @@ def crop_plate(
     return np.ascontiguousarray(_resize(gray, output_size))
 
 
-def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """Keep the components of a 0/1 mask that can be text; return the mask and its size.
-
-    Dropped: components touching the border (the photo around the plate, edge strips) and
-    components spanning most of the height or width (the plate body, a frame). Without
-    this, dark surroundings cut by the axis-aligned crop would form horizontal edges along
-    the crop frame and pull the estimate towards 0 degrees.
-    """
+def _text_like(
+    mask: np.ndarray, min_height: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, stats, keep)`` of the components of a 0/1 mask that can be text: not
+    touching its border, at least ``min_height`` and under 0.9 of its height tall, under
+    half its width wide (``keep[0]``, the background, is False)."""
     _, labels, stats = component_stats(mask)
     height, width = mask.shape
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
@@ -293,10 +291,23 @@ def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
         & (top > 0)
         & (left + comp_w < width)
         & (top + comp_h < height)
+        & (comp_h >= min_height * height)
         & (comp_h < 0.9 * height)
         & (comp_w < 0.5 * width)
     )
     keep[0] = False
+    return labels, stats, keep
+
+
+def _text_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Keep the components of a 0/1 mask that can be text; return the mask and its size.
+
+    Dropped: components touching the border (the photo around the plate, edge strips) and
+    components spanning most of the height or width (the plate body, a frame). Without
+    this, dark surroundings cut by the axis-aligned crop would form horizontal edges along
+    the crop frame and pull the estimate towards 0 degrees.
+    """
+    labels, stats, keep = _text_like(mask)
     return keep.astype(np.uint8)[labels], int(stats[keep, cv2.CC_STAT_AREA].sum())
 
 
@@ -309,6 +320,19 @@ def _cut_runs(mask: np.ndarray, run: float | None) -> np.ndarray:
     return cv2.subtract(mask, cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel))
 
 
+def _working_dark(gray: np.ndarray) -> np.ndarray:
+    """The plate shrunk (or enlarged) to a height of 48 px and split by Otsu: 1 on the
+    dark class, 0 on the light one."""
+    height, width = gray.shape
+    scale = _SKEW_WORK_HEIGHT / height
+    work_size = (max(8, round(width * scale)), _SKEW_WORK_HEIGHT)
+    small = cv2.resize(
+        gray, work_size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    )
+    _, dark = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return dark
+
+
 def _ink_mask(gray: np.ndarray, run: float | None = None) -> np.ndarray:
     """Working-size 0/1 mask of the plate's text, whatever its polarity.
 
@@ -318,36 +342,16 @@ def _ink_mask(gray: np.ndarray, run: float | None = None) -> np.ndarray:
     (:func:`_text_components`) and the class with more text-like area is the ink (dark
     text on a light plate, or light text on a dark plate).
     """
-    height, width = gray.shape
-    scale = _SKEW_WORK_HEIGHT / height
-    work_size = (max(8, round(width * scale)), _SKEW_WORK_HEIGHT)
-    small = cv2.resize(
-        gray, work_size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    )
-    _, dark = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    dark = _working_dark(gray)
     dark_text, dark_area = _text_components(_cut_runs(dark, run))
     light_text, light_area = _text_components(_cut_runs(1 - dark, run))
     return light_text if light_area > dark_area else dark_text
 
 
 def _character_area(mask: np.ndarray) -> float:
-    """Share of ``mask`` covered by components shaped like characters: not touching its
-    border, at least :data:`MIN_CHARACTER_HEIGHT` and under 0.9 of its height tall, under
-    half its width wide."""
-    _, _, stats = component_stats(mask)
-    height, width = mask.shape
-    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
-    comp_w, comp_h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    keep = (
-        (left > 0)
-        & (top > 0)
-        & (left + comp_w < width)
-        & (top + comp_h < height)
-        & (comp_h >= MIN_CHARACTER_HEIGHT * height)
-        & (comp_h < 0.9 * height)
-        & (comp_w < 0.5 * width)
-    )
-    keep[0] = False
+    """Share of ``mask`` covered by components shaped like characters: text-like
+    (:func:`_text_like`) and at least :data:`MIN_CHARACTER_HEIGHT` of its height tall."""
+    _, stats, keep = _text_like(mask, MIN_CHARACTER_HEIGHT)
     return float(stats[keep, cv2.CC_STAT_AREA].sum()) / mask.size
 
 
@@ -385,15 +389,7 @@ def text_polarity(gray: np.ndarray) -> str:
     >>> text_polarity(plate), text_polarity(255 - plate)
     ('light', 'dark')
     """
-    gray = to_gray(gray, name="gray")
-    height, width = gray.shape
-    scale = _SKEW_WORK_HEIGHT / height
-    small = cv2.resize(
-        gray,
-        (max(8, round(width * scale)), _SKEW_WORK_HEIGHT),
-        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
-    )
-    _, dark = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    dark = _working_dark(to_gray(gray, name="gray"))
     dark_area, light_area = _character_area(dark), _character_area(1 - dark)
     return "light" if light_area > max(dark_area, MIN_LIGHT_TEXT_AREA) else "dark"
 

@@ -14,15 +14,30 @@ from skplate.samples import PlateSample
 from skplate.segment import CharacterSegmenter
 
 
+def _text_ink() -> np.ndarray:
+    """'12 34 BC' drawn on a 240x80 plate: 255 on the strokes, 0 elsewhere."""
+    ink = np.zeros((80, 240), np.uint8)
+    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
+    return ink
+
+
+def _drawn_plate(
+    ink_level: float, plate_level: float, light: tuple[float, float], noise: float, seed: int
+) -> np.ndarray:
+    """:func:`_text_ink`'s plate: the strokes at ``ink_level``, the rest at ``plate_level``,
+    both times a light running from ``light[0]`` at the left end to ``light[1]`` at the
+    right, plus Gaussian sensor noise of ``noise`` grey levels."""
+    rng = np.random.RandomState(seed)
+    ink = _text_ink()
+    lit = np.tile(np.linspace(*light, 240), (80, 1))
+    gray = lit * np.where(ink > 0, ink_level, plate_level) + rng.normal(0, noise, ink.shape)
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
 def _lit_plate(seed: int = 0) -> np.ndarray:
     """A 240x80 plate, '12 34 BC' in dark ink, lit from the right: the background runs from
     50 at the left end to 230 at the right, and the left end's ink is darker still."""
-    rng = np.random.RandomState(seed)
-    ink = np.zeros((80, 240), np.uint8)
-    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
-    light = np.tile(np.linspace(50, 230, 240), (80, 1))
-    gray = light * np.where(ink > 0, 0.35, 1.0) + rng.normal(0, 2, ink.shape)
-    return np.clip(gray, 0, 255).astype(np.uint8)
+    return _drawn_plate(0.35, 1.0, (50, 230), 2, seed)
 
 
 def test_flattening_evens_the_background_and_keeps_the_strokes():
@@ -108,11 +123,7 @@ def test_old_croppers_keep_their_lighting():
 def _dark_noisy_plate(seed: int = 0) -> np.ndarray:
     """A night plate: '12 34 BC' at 0.5 of a dark background (40), with sensor noise of
     sigma 6 grey levels: flattened, the noise is lifted as much as the characters."""
-    rng = np.random.RandomState(seed)
-    ink = np.zeros((80, 240), np.uint8)
-    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
-    gray = 40 * np.where(ink > 0, 0.5, 1.0) + rng.normal(0, 6, ink.shape)
-    return np.clip(gray, 0, 255).astype(np.uint8)
+    return _drawn_plate(0.5, 1.0, (40, 40), 6, seed)
 
 
 def test_smoothing_before_flattening_keeps_a_dark_plates_noise_from_turning_to_grain():
@@ -176,12 +187,7 @@ def test_old_croppers_and_recognizers_flatten_unblurred(tiny_char_model):
 def _light_text_plate(seed: int = 0) -> np.ndarray:
     """A dark plate (as many outside Europe): '12 34 BC' in light paint (200) on 40, lit
     brighter towards the right, with a little sensor noise."""
-    rng = np.random.RandomState(seed)
-    ink = np.zeros((80, 240), np.uint8)
-    cv2.putText(ink, "12 34 BC", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 5)
-    light = np.tile(np.linspace(0.6, 1.2, 240), (80, 1))
-    gray = light * np.where(ink > 0, 200, 40) + rng.normal(0, 2, ink.shape)
-    return np.clip(gray, 0, 255).astype(np.uint8)
+    return _drawn_plate(200, 40, (0.6, 1.2), 2, seed)
 
 
 def test_light_text_is_flattened_as_light_text():
@@ -193,8 +199,7 @@ def test_light_text_is_flattened_as_light_text():
     as_light = flatten_lighting(gray, text="light")
     as_dark = flatten_lighting(gray)
     assert np.median(as_light[:8]) < 30 and np.median(as_light[-8:]) < 30  # a dark plate
-    ink = cv2.putText(np.zeros_like(gray), "12 34 BC", (20, 60), 0, 1.6, 255, 5) > 0
-    assert np.median(as_light[ink]) > 150  # light strokes
+    assert np.median(as_light[_text_ink() > 0]) > 150  # light strokes
     assert len(segmenter.segment_variant(as_light)[0]) == 6
     assert len(segmenter.segment_variant(as_dark)[0]) != 6
     with pytest.raises(ValueError, match="text must be one of"):
