@@ -117,13 +117,10 @@ def _block_read(truth: str, reading: str) -> bool:
 
 def plate_format(spec: str) -> object:
     """The ``plate_format`` a ``--format`` value names (see the module's docstring)."""
-    from skplate.formats import SPANISH_LETTERS, PlateFormat
+    from skplate.formats import with_hidden_characters
 
-    if spec == "spanish-visible":
-        return [
-            PlateFormat(pattern, letters=SPANISH_LETTERS, name=f"spanish-visible-{pattern}")
-            for pattern in ("NNNNA", "NNNAA", "NNAAA")
-        ]
+    if spec == "spanish-visible":  # exactly two hidden: NNNNA, NNNAA, NNAAA
+        return [fmt for fmt in with_hidden_characters("spanish", 2) if len(fmt) == 5]
     parts = [part.strip() for part in spec.split(",")]
     return parts[0] if len(parts) == 1 else parts
 

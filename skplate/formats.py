@@ -7,13 +7,15 @@ A pattern is a string of slot codes, one per character:
 * ``X`` -- any digit or letter.
 
 Named presets cover common cases: ``"spanish"`` is ``NNNNAAA`` with the 20 consonants Spanish
-plates use since 2000, ``"any"`` is 2 to 8 alphanumerics.
+plates use since 2000, ``"any"`` is 2 to 8 alphanumerics. :func:`with_hidden_characters`
+widens formats to plates with characters nobody can see (anonymised datasets, a tow bar).
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 
 import numpy as np
 
@@ -26,6 +28,7 @@ __all__ = [
     "SPANISH_LETTERS",
     "PlateFormat",
     "get_formats",
+    "with_hidden_characters",
 ]
 
 #: The characters an ``N`` slot allows by default: ``"0123456789"``.
@@ -181,4 +184,53 @@ def get_formats(spec: str | PlateFormat | Iterable | None) -> list[PlateFormat]:
                 "a pattern of N/A/X slot codes such as 'NNNNAAA', or a PlateFormat."
             )
         formats.extend(f for f in resolved if f not in formats)
+    return formats
+
+
+def with_hidden_characters(
+    spec: str | PlateFormat | Iterable | None, max_hidden: int
+) -> list[PlateFormat]:
+    """Widen formats to plates of which up to ``max_hidden`` characters cannot be seen.
+
+    A plate with hidden characters (painted over to anonymise a dataset, as UC3M-LP's two
+    per plate; behind a tow bar) shows the rest in order: its visible reading fits the
+    format with those slots left out. The widened formats are every such subsequence of
+    each format's slots, so the decoder still knows which characters may stand where:
+    ``NNNNAAA`` with one hidden character adds ``NNNNAA`` and ``NNNAAA``, with two also
+    ``NNNNA``, ``NNNAA`` and ``NNAAA``. Only how many characters may hide is given, not
+    which: a visible ``1234B`` reads as ``NNNNA``, a visible ``123BC`` as ``NNNAA``.
+
+    Parameters
+    ----------
+    spec : str, PlateFormat, list of those, or None
+        The formats, as :func:`get_formats` takes them.
+    max_hidden : int
+        The most characters a plate may hide, 0 or more (0: the formats as they are).
+
+    Returns
+    -------
+    formats : list of PlateFormat
+        The formats themselves first, then those with one hidden character, and so on;
+        without duplicates and with at least one slot each. A widened format is named
+        after its source, e.g. ``"spanish-2"`` for ``spanish`` with two hidden.
+
+    Examples
+    --------
+    >>> [f.pattern for f in with_hidden_characters("spanish", 1)]
+    ['NNNNAAA', 'NNNNAA', 'NNNAAA']
+    """
+    if isinstance(max_hidden, bool) or not isinstance(max_hidden, int) or max_hidden < 0:
+        raise ValueError(f"max_hidden must be an integer >= 0, got {max_hidden!r}.")
+    sources = get_formats(spec)
+    formats: list[PlateFormat] = []
+    for hidden in range(max_hidden + 1):
+        for source in sources:
+            n_shown = len(source.pattern) - hidden
+            if n_shown < 1:
+                continue
+            for shown in combinations(source.pattern, n_shown):
+                name = source.name if hidden == 0 else f"{source.name}-{hidden}"
+                fmt = PlateFormat("".join(shown), source.letters, source.digits, name)
+                if fmt not in formats:
+                    formats.append(fmt)
     return formats

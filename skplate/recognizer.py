@@ -186,7 +186,15 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         What a plate may read; see :func:`skplate.formats.get_formats`.
     voting : {"soft", "hard"}, default="soft"
         ``"hard"``: the most frequent variant reading (weighted); ``"soft"``: per-slot
-        log-probabilities of the variants summed, then read under the format.
+        log-probabilities of the variants of one format summed, then read under the
+        format (which format: ``format_by``).
+    format_by : {"reading", "variants"}, default="reading"
+        Which format's variants the soft vote combines: ``"reading"``, the format whose
+        most common reading has the largest weight of variants; ``"variants"``, the one
+        the largest weight of variants read, as models saved before this parameter do.
+        They differ under several formats (``"any"``: one per length) when many variants
+        read scattered texts of one length and fewer agree on a text of another; see
+        :func:`skplate.voting.soft_vote`.
     skip_penalty : float, default=-2.5
         Log-score of leaving a segment unread (the EU band, border noise, ...). When the
         classifier has a :data:`~skplate.formats.NOT_A_CHARACTER` class (stickers, emblems,
@@ -322,6 +330,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "segmenter": [HasMethods(["transform"]), None],
         "plate_format": [str, PlateFormat, list, tuple, None],
         "voting": [StrOptions({"soft", "hard"})],
+        "format_by": [StrOptions({"reading", "variants"})],
         "skip_penalty": [Interval(Real, None, 0, closed="right")],
         "switch_penalty": [Interval(Real, None, 0, closed="right")],
         "merge_penalty": [Interval(Real, None, 0, closed="right")],
@@ -349,6 +358,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         segmenter: CharacterSegmenter | None = None,
         plate_format: str | PlateFormat | Sequence = "any",
         voting: str = "soft",
+        format_by: str = "reading",
         skip_penalty: float = -2.5,
         switch_penalty: float = -1.0,
         merge_penalty: float = -1.0,
@@ -373,6 +383,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.segmenter = segmenter
         self.plate_format = plate_format
         self.voting = voting
+        self.format_by = format_by
         self.skip_penalty = skip_penalty
         self.switch_penalty = switch_penalty
         self.merge_penalty = merge_penalty
@@ -672,6 +683,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             self.formats_,
             ALPHABET,
             switch_penalty=self.switch_penalty,
+            format_by=self.format_by,
         )
 
     def predict_readings(
@@ -810,8 +822,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         # Those saved before prior_correction read the classifier's probabilities as they are.
         # Those saved before located_margin read located plates from the bare boxes.
         # Those saved before adapt_junk fine-tuned on the harvest alone; those saved before
-        # extra_flatten_smoothing flattened the extra crop unblurred.
+        # extra_flatten_smoothing flattened the extra crop unblurred; those saved before
+        # format_by combined the format most variants read.
         state = {
+            "format_by": "variants",
             "adapt_junk": 0,
             "extra_margins": None,
             "extra_below_agreement": None,

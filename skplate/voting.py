@@ -37,16 +37,25 @@ def soft_vote(
     classes: Sequence[str],
     *,
     switch_penalty: float = 0.0,
+    format_by: str = "reading",
 ) -> tuple[str, float]:
     """Combine the slot log-probabilities of the variants that read the winning format.
 
-    The format read by the largest weight of variants wins (ties: higher summed score).
-    The weighted mean of those variants' slot log-probabilities is then read under the
-    format's allowed characters, with the same digit/letter ``switch_penalty`` as the
-    variants were decoded with (see :func:`~skplate.decode.decode_segments`). The
-    confidence is the geometric mean, over the slots, of the chosen character's share of
-    the combined (renormalised) probability.
+    The winning format is, with ``format_by="reading"``, the one whose most common
+    reading has the largest weight of variants; with ``format_by="variants"``, the one
+    read by the largest weight of variants (ties: then the format's whole weight, then
+    its summed score). The two differ when many variants read scattered, different texts
+    of one length (a badly binarised crop: ``IIEJIMI``, ``IKIAIIII``, ``IIKVIMI``) and
+    fewer read one text of another length (``037TD``): the texts, not their lengths,
+    carry the evidence. The weighted mean of the winning format's variants' slot
+    log-probabilities is then read under its allowed characters, with the same
+    digit/letter ``switch_penalty`` as the variants were decoded with (see
+    :func:`~skplate.decode.decode_segments`). The confidence is the geometric mean, over
+    the slots, of the chosen character's share of the combined (renormalised)
+    probability.
     """
+    if format_by not in ("reading", "variants"):
+        raise ValueError(f"format_by must be 'reading' or 'variants', got {format_by!r}.")
     by_format: dict[int, list[int]] = defaultdict(list)
     for index, (decoding, weight) in enumerate(zip(decodings, weights, strict=True)):
         if decoding.text and weight > 0:
@@ -54,12 +63,14 @@ def soft_vote(
     if not by_format:
         return "", 0.0
 
-    def strength(item: tuple[int, list[int]]) -> tuple[float, float]:
+    def strength(item: tuple[int, list[int]]) -> tuple[float, float, float]:
         members = item[1]
-        return (
-            float(sum(weights[i] for i in members)),
-            float(sum(decodings[i].score for i in members)),
-        )
+        total = float(sum(weights[i] for i in members))
+        by_text: dict[str, float] = defaultdict(float)
+        for i in members:
+            by_text[decodings[i].text] += weights[i]
+        first = max(by_text.values()) if format_by == "reading" else total
+        return first, total, float(sum(decodings[i].score for i in members))
 
     format_index, members = max(by_format.items(), key=strength)
     mask = formats[format_index].allowed_mask(classes)

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from skplate.decode import EMPTY_DECODING, balance_classes, decode_segments, pool_lookalikes
-from skplate.formats import ALPHABET, SPANISH_LETTERS, PlateFormat, get_formats
+from skplate.formats import (
+    ALPHABET,
+    SPANISH_LETTERS,
+    PlateFormat,
+    get_formats,
+    with_hidden_characters,
+)
 from skplate.voting import hard_vote, soft_vote
 
 
@@ -63,6 +69,34 @@ class TestPlateFormat:
     def test_unknown_format_names_the_parameter(self):
         with pytest.raises(ValueError, match=r"plate_format.*'german'"):
             get_formats("german")
+
+    def test_hidden_characters_widen_a_format_to_its_subsequences(self):
+        widened = with_hidden_characters("spanish", 2)
+        assert [f.pattern for f in widened] == [
+            "NNNNAAA", "NNNNAA", "NNNAAA", "NNNNA", "NNNAA", "NNAAA"
+        ]
+        assert {f.letters for f in widened} == {SPANISH_LETTERS}
+        assert [f.name for f in widened[:3]] == ["spanish", "spanish-1", "spanish-1"]
+        # UC3M-LP's anonymised 38-3-PV shows 383PV: a consonant plate with 2 hidden.
+        assert any(f.matches("383PV") for f in widened)
+        assert not any(f.matches("383PA") or f.matches("38PV") for f in widened)
+        assert with_hidden_characters("spanish", 0) == SPANISH
+        # Every slot may hide but one.
+        assert [f.pattern for f in with_hidden_characters("NA", 5)] == ["NA", "N", "A"]
+
+    @pytest.mark.parametrize("max_hidden", [-1, 1.5, True, "2"])
+    def test_hidden_characters_need_a_count(self, max_hidden):
+        with pytest.raises(ValueError, match="max_hidden"):
+            with_hidden_characters("spanish", max_hidden)
+
+    def test_a_plate_with_hidden_characters_is_decoded_under_the_widened_format(self):
+        # Five confident characters with a "U" look-alike where a consonant must stand:
+        # whole plates read nothing, the widened format reads the consonant.
+        rows = proba_rows(*confident("383P"), {"U": 0.5, "V": 0.4})
+        assert decode_segments(rows, ALPHABET, SPANISH).text == ""
+        widened = with_hidden_characters("spanish", 2)
+        assert decode_segments(rows, ALPHABET, widened).text == "383PV"
+        assert decode_segments(rows, ALPHABET, get_formats("any")).text == "383PU"
 
 
 class TestDecoder:
@@ -341,6 +375,26 @@ class TestVoting:
         assert soft_vote(variants, np.ones(3), formats, ALPHABET)[0] == "31O00"
         text, _ = soft_vote(variants, np.ones(3), formats, ALPHABET, switch_penalty=-1.0)
         assert text == "31000"
+
+
+    def test_soft_vote_takes_the_format_of_the_most_common_reading(self):
+        # Three variants read scattered texts of seven characters (a badly binarised crop),
+        # two agree on five: the agreed text wins; counted by variants, the length of seven.
+        formats = get_formats("any")
+        scattered = [
+            decode_segments(proba_rows(*confident(text)), ALPHABET, formats)
+            for text in ("IIEJIMI", "IKIAIII", "IIKVIMI")
+        ]
+        agreed = [decode_segments(proba_rows(*confident("037TD")), ALPHABET, formats)] * 2
+        variants = scattered + agreed
+        assert soft_vote(variants, np.ones(5), formats, ALPHABET)[0] == "037TD"
+        by_variants = soft_vote(variants, np.ones(5), formats, ALPHABET, format_by="variants")
+        assert len(by_variants[0]) == 7
+        # Weights count, not variants: one scattered reading worth three wins.
+        weights = np.array([3.0, 1.0, 1.0, 1.0, 1.0])
+        assert soft_vote(variants, weights, formats, ALPHABET)[0] == "IIEJIMI"
+        with pytest.raises(ValueError, match="format_by"):
+            soft_vote(variants, np.ones(5), formats, ALPHABET, format_by="length")
 
 
 class TestRecognitionDrivenDecoding:

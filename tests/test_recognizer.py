@@ -257,6 +257,7 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
     ("params", "name"),
     [
         ({"voting": "majority"}, "voting"),
+        ({"format_by": "length"}, "format_by"),
         ({"skip_penalty": 1.0}, "skip_penalty"),
         ({"batch_size": 0}, "batch_size"),
         ({"plate_format": "klingon"}, "plate_format"),
@@ -282,6 +283,7 @@ def test_bad_params(tiny_char_model, plates, params, name):
     ("params", "name"),
     [
         ({"voting": "majority"}, "voting"),
+        ({"format_by": "length"}, "format_by"),
         ({"lookalike_weight": 1.5}, "lookalike_weight"),
         ({"lookalikes": ["0O", "O0"]}, "more than one group"),
         ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
@@ -420,6 +422,18 @@ def test_recognizers_saved_before_runs_of_pieces_read_as_before(recognizer, plat
     old.__setstate__(state)
     assert old.get_params()["merge_penalty"] == -1.0
     assert list(old.predict(plates.samples)) == list(recognizer.predict(plates.samples))
+
+
+def test_recognizers_saved_before_format_by_combine_the_format_most_variants_read(
+    recognizer, plates
+):
+    state = dict(recognizer.__getstate__())  # as skplate saved it before format_by
+    del state["format_by"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["format_by"] == "variants"
+    counted = copy.deepcopy(recognizer).set_params(format_by="variants")
+    assert list(old.predict(plates.samples)) == list(counted.predict(plates.samples))
 
 
 def test_runs_of_pieces_are_read_in_the_same_classifier_call(recognizer, plates):

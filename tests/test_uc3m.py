@@ -506,6 +506,17 @@ def test_cli_evaluate_reads_uc3m_with_partial_truth(tiny_model_file, tmp_path, m
                      str(tmp_path), "--format", "spanish"]) == 0
     err = capsys.readouterr().err
     assert "2 of 2 plates have painted characters" in err and "--format any" in err
+    assert "--hidden N" in err
+    # --hidden 2 widens the format to the visible characters: no warning, the JSON names
+    # the widened formats, and the re-fitted model reads them.
+    assert cli.main(["-q", "evaluate", "--model", str(tiny_model_file), "--plates",
+                     str(tmp_path), "--format", "spanish", "--hidden", "2", "--json",
+                     str(scores)]) == 0
+    err = capsys.readouterr().err
+    assert "painted characters" not in err.replace("--flatten-lighting", "")
+    assert json.loads(scores.read_text())["format"] == "spanish,spanish-1,spanish-2"
+    assert cli.main(["evaluate", "--model", str(tiny_model_file), "--hidden", "-1"]) == 2
+    assert "--hidden: expected an integer >= 0" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- training source

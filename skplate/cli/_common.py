@@ -175,6 +175,7 @@ def score(
         "seconds_per_plate": seconds / len(true),
         "format": format_label(plate_format),
         "voting": params["voting"],
+        "format_by": params["format_by"],
         "lookalikes": list(params["lookalikes"] or ()),
         "prior_correction": params["prior_correction"],
         "extra_margins": [list(m) for m in params["extra_margins"] or ()],

@@ -197,6 +197,15 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "X (either) such as NNNNAAA (default: the model's)",
     )
     parent.add_argument(
+        "--hidden",
+        dest="max_hidden",
+        type=non_negative_int,
+        metavar="N",
+        help="read plates of which up to N characters are hidden (painted over, as in "
+        "anonymised datasets such as UC3M-LP, or covered): the format's visible "
+        "characters in order (default: 0, whole plates)",
+    )
+    parent.add_argument(
         "--voting",
         choices=("soft", "hard"),
         help="how the filter variants' readings are combined (default: the model's)",

@@ -49,7 +49,7 @@ def format_label(spec: object) -> str:
         return spec
     from ..formats import get_formats
 
-    return ",".join(fmt.name for fmt in get_formats(spec))
+    return ",".join(dict.fromkeys(fmt.name for fmt in get_formats(spec)))
 
 
 def error_message(error: BaseException) -> str:

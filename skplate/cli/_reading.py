@@ -27,14 +27,26 @@ def _refit(model: object, log: Log, reading_with: str, **params: object) -> None
         )
 
 
-def use_format(model: object, plate_format: str | None, voting: str | None, log: Log) -> object:
-    """Set the model's format (re-fitting its stages when it changes) and voting."""
-    from ..formats import get_formats
+def use_format(
+    model: object,
+    plate_format: str | None,
+    voting: str | None,
+    log: Log,
+    max_hidden: int | None = None,
+) -> object:
+    """Set the model's format (re-fitting its stages when it changes) and voting;
+    ``max_hidden`` (``--hidden``) widens the format to plates with hidden characters."""
+    from ..formats import get_formats, with_hidden_characters
 
     current = model.get_params(deep=False)["plate_format"]
+    if max_hidden:
+        plate_format = with_hidden_characters(
+            current if plate_format is None else plate_format, max_hidden
+        )
     if plate_format is not None and get_formats(plate_format) != get_formats(current):
         reading_with = (
-            f"the format {plate_format!r} (the model was fitted for {format_label(current)!r})"
+            f"the format {format_label(plate_format)!r} (the model was fitted for "
+            f"{format_label(current)!r})"
         )
         _refit(model, log, reading_with, plate_format=plate_format)
         current = plate_format
@@ -121,7 +133,7 @@ def use_jobs(model: object, jobs: int | None, log: Log) -> None:
 
 def configure_reading(model: object, args: argparse.Namespace, log: Log) -> object:
     """Apply :func:`~skplate.cli._options.model_options` and ``--jobs``; return the format."""
-    plate_format = use_format(model, args.plate_format, args.voting, log)
+    plate_format = use_format(model, args.plate_format, args.voting, log, args.max_hidden)
     if args.lookalikes is not None:
         model.set_params(lookalikes=args.lookalikes)
     if args.prior_correction is not None:

@@ -187,5 +187,6 @@ def _warn_unreadable_partial_truths(model, true: list[str], plate_format, log: L
         log.warn(
             f"{unreadable} of {len(true)} plates have painted characters ('-') and a number "
             f"of visible characters that the format {format_label(plate_format)!r} does not "
-            "allow, so they cannot be read right; --format any reads 2 to 8 characters."
+            "allow, so they cannot be read right; --hidden N reads plates with up to N "
+            "characters hidden, --format any 2 to 8 characters."
         )
