@@ -186,7 +186,8 @@ def describe_model(path: str | os.PathLike) -> dict:
         if locator is not None and isinstance(record.get("locator"), dict):
             info["locator"]["source"] = record["locator"].get("source")
         weights = np.asarray(getattr(model, "variant_weights_", []), dtype=float)
-        if weights.size and not np.allclose(weights, 1.0):
+        accuracy = np.asarray(getattr(model, "variant_accuracy_", []), dtype=float)
+        if weights.size and accuracy.size and not np.isnan(accuracy).all():  # learned
             info["variant_weights"] = [round(float(w), 4) for w in weights]
     # the run's record (sources asked for, seed, fonts), then the report's figures over it
     training = {

@@ -46,7 +46,10 @@ def test_train_char_model(data_home, tmp_path):
     model = load_model(out)
     assert model.plate_format == "any"
     assert model.classifier_.classes_.tolist() == list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    np.testing.assert_array_equal(model.variant_weights_, 1.0)  # fit([]): equal weights
+    # fit([]): equal weights, but the flattened crop's variants weigh extra_flatten_weight.
+    flat = np.array([name.endswith("@flat") for name in model.variant_names_])
+    assert flat.any()
+    np.testing.assert_array_equal(model.variant_weights_, np.where(flat, 1.5, 1.0))
 
 
 def test_grid_search_filters(data_home):

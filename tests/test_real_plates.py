@@ -35,7 +35,7 @@ pytestmark = pytest.mark.data
 # segmenter dropped strokes against the crop's sides (side_gap=None): 136, 109, 107, 118.
 SPANISH_FLOOR = 20
 ANY_FLOOR = 86
-UC3M_FLOOR = 134
+UC3M_FLOOR = 136
 UC3M_PLAIN_FLOOR = 111
 UC3M_UNBLOCKED_FLOOR = 115
 HELD_OUT_FLOOR = 0.86
@@ -81,7 +81,7 @@ def test_reads_the_117_plates(real_char_model, all_plates):
     predicted = reader.predict(all_plates.samples)
     assert len(predicted) == 117
     assert _hits(all_plates.target, predicted) >= ANY_FLOOR  # measured 88/117
-    assert char_accuracy(all_plates.target, predicted) >= 0.92  # measured 0.932
+    assert char_accuracy(all_plates.target, predicted) >= 0.93  # measured 0.937
 
 
 @pytest.mark.slow
@@ -108,8 +108,8 @@ def test_reads_uc3m_crops(real_char_model, data_home):
         return hits, char_accuracy(truths, predicted)
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
-    assert hits >= UC3M_FLOOR  # measured 137/202
-    assert chars >= 0.81  # measured 0.822
+    assert hits >= UC3M_FLOOR  # measured 139/202
+    assert chars >= 0.83  # measured 0.842
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)

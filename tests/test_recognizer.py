@@ -120,6 +120,28 @@ def test_fit_sets_attributes(recognizer, tiny_char_model):
     assert recognizer.segmenter_ is not recognizer.segmenter
 
 
+def test_the_flattened_crop_weighs_extra_flatten_weight_unless_weights_are_learned(
+    recognizer, plates
+):
+    unlearned = clone(recognizer).fit([])
+    flat = np.array([name.endswith("@flat") for name in unlearned.variant_names_])
+    assert flat.sum() == len(unlearned.filter_bank_.variant_names_)
+    np.testing.assert_array_equal(unlearned.variant_weights_, np.where(flat, 1.5, 1.0))
+    heavier = clone(recognizer).set_params(extra_flatten_weight=3.0).fit([])
+    np.testing.assert_array_equal(heavier.variant_weights_, np.where(flat, 3.0, 1.0))
+    # Learned weights replace it (recognizer is fitted with the plates' texts).
+    assert not np.any(recognizer.variant_weights_ == 1.5)
+    with pytest.raises(ValueError, match="extra_flatten_weight"):
+        clone(recognizer).set_params(extra_flatten_weight=0.0).fit([])
+    # Saved before the parameter: the flattened crop weighs 1, as it did.
+    state = dict(unlearned.__getstate__())
+    del state["extra_flatten_weight"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_flatten_weight"] == 1.0
+    np.testing.assert_array_equal(old.fit([]).variant_weights_, 1.0)
+
+
 def test_variant_weights_follow_variant_accuracy(recognizer, plates):
     y = np.asarray(plates.target)
     # fit reads every crop of every training plate, whatever extra_below_agreement says.
@@ -135,11 +157,12 @@ def test_variant_weights_follow_variant_accuracy(recognizer, plates):
 
 def test_fit_without_labels_or_learning(tiny_char_model, plates):
     unlabelled = make_plate_recognizer(tiny_char_model).fit(plates.samples)
-    np.testing.assert_array_equal(unlabelled.variant_weights_, 1.0)
+    default = np.where([n.endswith("@flat") for n in unlabelled.variant_names_], 1.5, 1.0)
+    np.testing.assert_array_equal(unlabelled.variant_weights_, default)
     assert np.all(np.isnan(unlabelled.variant_accuracy_))
     flat = make_plate_recognizer(tiny_char_model, learn_weights=False, plate_format="spanish")
     flat.fit(plates.samples, plates.target)
-    np.testing.assert_array_equal(flat.variant_weights_, 1.0)
+    np.testing.assert_array_equal(flat.variant_weights_, default)
     assert not np.any(np.isnan(flat.variant_accuracy_))
     # An empty training set is allowed (no weights to learn).
     assert make_plate_recognizer(tiny_char_model).fit([]).variant_weights_.shape[0] > 1

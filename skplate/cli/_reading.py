@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from ._log import Log
 from ._options import UNSET
 from ._output import format_label
@@ -16,14 +18,15 @@ from ._output import format_label
 def _refit(model: object, log: Log, reading_with: str, **params: object) -> None:
     """Set recognizer parameters and re-fit its stages, warning when that drops learned
     variant weights (``reading_with`` names what asked for it)."""
-    weights = getattr(model, "variant_weights_", None)
-    learned = weights is not None and any(float(w) != 1.0 for w in weights)
+    accuracy = getattr(model, "variant_accuracy_", None)  # NaN unless fit saw plate texts
+    learned = accuracy is not None and model.learn_weights and not np.isnan(accuracy).all()
     model.set_params(**params).fit([])
     log.debug(f"re-fitted the recognizer with {params}.")
     if learned:
         log.warn(
             f"reading with {reading_with} re-fits the model and drops its learned variant "
-            "weights (every variant now weighs the same)."
+            "weights (every variant now weighs the same, the flattened crop's "
+            f"{model.extra_flatten_weight:g})."
         )
 
 
