@@ -11,8 +11,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 from .persistence import is_safe_model_path, load_model, read_model_metadata
 
 __all__ = ["describe_model", "learned_sources", "read_training_record"]
@@ -185,10 +183,8 @@ def describe_model(path: str | os.PathLike) -> dict:
         info["locator"] = None if locator is None else locator_summary(locator)
         if locator is not None and isinstance(record.get("locator"), dict):
             info["locator"]["source"] = record["locator"].get("source")
-        weights = np.asarray(getattr(model, "variant_weights_", []), dtype=float)
-        accuracy = np.asarray(getattr(model, "variant_accuracy_", []), dtype=float)
-        if weights.size and accuracy.size and not np.isnan(accuracy).all():  # learned
-            info["variant_weights"] = [round(float(w), 4) for w in weights]
+        if model._weights_learned():
+            info["variant_weights"] = [round(float(w), 4) for w in model.variant_weights_]
     # the run's record (sources asked for, seed, fonts), then the report's figures over it
     training = {
         key: value for key, value in record.items() if key not in ("training_report", "locator")

@@ -502,6 +502,12 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
                 self.variant_weights_ = (hits.sum(axis=0) + 1.0) / (len(y) + 2.0)
         return self
 
+    def _weights_learned(self) -> bool:
+        """Whether ``fit`` learned the variant weights from plate texts, rather than giving
+        the defaults (1, and ``extra_flatten_weight`` for the flattened crop's variants)."""
+        accuracy = getattr(self, "variant_accuracy_", None)  # NaN unless fit saw texts
+        return accuracy is not None and self.learn_weights and not np.isnan(accuracy).all()
+
     def _adapted_classifier(self, samples: list[PlateSample], y: np.ndarray) -> object:
         """A copy of the classifier fine-tuned on the characters of the training plates."""
         chars, labels = [], []

@@ -105,6 +105,12 @@ def test_train_plates_learns_the_variant_weights_the_api_learns(trained, data_ho
     assert api.variant_names_ == model.variant_names_
     np.testing.assert_allclose(api.variant_accuracy_, model.variant_accuracy_)
     np.testing.assert_allclose(api.variant_weights_, model.variant_weights_)
+    # Learned weights are shown by 'skplate info'; the defaults of fit([]) are not.
+    from skplate.model_info import describe_model
+
+    shown = describe_model(path)["variant_weights"]
+    np.testing.assert_allclose(shown, model.variant_weights_, atol=1e-4)
+    assert api._weights_learned() and not api.fit([])._weights_learned()
 
 
 def test_evaluate_report_and_all_plates(trained, data_home, tmp_path):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from ._log import Log
 from ._options import UNSET
 from ._output import format_label
@@ -18,14 +16,13 @@ from ._output import format_label
 def _refit(model: object, log: Log, reading_with: str, **params: object) -> None:
     """Set recognizer parameters and re-fit its stages, warning when that drops learned
     variant weights (``reading_with`` names what asked for it)."""
-    accuracy = getattr(model, "variant_accuracy_", None)  # NaN unless fit saw plate texts
-    learned = accuracy is not None and model.learn_weights and not np.isnan(accuracy).all()
+    learned = model._weights_learned()
     model.set_params(**params).fit([])
     log.debug(f"re-fitted the recognizer with {params}.")
     if learned:
         log.warn(
             f"reading with {reading_with} re-fits the model and drops its learned variant "
-            "weights (every variant now weighs the same, the flattened crop's "
+            "weights (every variant now weighs 1, the flattened crop's "
             f"{model.extra_flatten_weight:g})."
         )
 
