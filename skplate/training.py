@@ -170,7 +170,10 @@ def make_plate_chars(
         Generated plates.
     cropper, filter_bank, segmenter : estimators, default=None
         The stages, as in :class:`~skplate.recognizer.PlateRecognizer`; their defaults
-        when None, but for the segmenter's ``free_attached=False`` and
+        when None, but for the cropper's ``skew_cut_runs=()`` (the generated plates are
+        loosely boxed, and their skew is measured on the ink as it is, as before the
+        cuts were the reading's default: the recipe's training data stay as measured)
+        and the segmenter's ``free_attached=False`` and
         ``side_gap=None``: the recipe's training characters are cut as before the
         segmenter freed characters joined to a bolt or the frame (cut with it, the
         training data change a little and the ten recipe networks retrained on them
@@ -200,7 +203,7 @@ def make_plate_chars(
     if not isinstance(variants_per_plate, Integral) or variants_per_plate < 1:
         raise ValueError(f"variants_per_plate must be an integer >= 1, got {variants_per_plate!r}.")
     rng = check_random_state(random_state)
-    cropper = (PlateCropper() if cropper is None else clone(cropper)).fit([])
+    cropper = (PlateCropper(skew_cut_runs=()) if cropper is None else clone(cropper)).fit([])
     segmenter = (
         CharacterSegmenter(free_attached=False, side_gap=None)
         if segmenter is None

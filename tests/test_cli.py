@@ -767,7 +767,8 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     capsys.readouterr()
     assert payload["extra_margins"] == [[0.02, 0.0]] and payload["total"] == 21
     assert payload["extra_below_agreement"] == 0.5  # the model's
-    assert payload["skew_cut_runs"] == [] and payload["max_span"] == 1  # the model's
+    assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1]  # the model's: made since the default
+    assert payload["max_span"] == 1
     assert payload["remove_painted_blocks"] is False
     assert payload["flatten_text"] == "auto"  # a model made since it exists
     assert 0 <= payload["extra_crops_read"] <= 21
@@ -804,11 +805,11 @@ def test_evaluate_with_tight_crop_options(tiny_model_file, data_home, tmp_path, 
     before = tiny_model_file.read_bytes()
     payload = _evaluate_spanish(
         tiny_model_file, data_home, tmp_path / "scores.json",
-        "--skew-cut-runs", "0.03,0.06,0.1", "--max-span", "2", "--remove-painted-blocks",
+        "--skew-cut-runs", "0.04,0.08", "--max-span", "2", "--remove-painted-blocks",
         "--flatten-text", "dark",
     )
     capsys.readouterr()
-    assert payload["skew_cut_runs"] == [0.03, 0.06, 0.1] and payload["max_span"] == 2
+    assert payload["skew_cut_runs"] == [0.04, 0.08] and payload["max_span"] == 2
     assert payload["remove_painted_blocks"] is True  # with the other cropper options
     assert payload["flatten_text"] == "dark"
     assert payload["total"] == 21

@@ -158,6 +158,40 @@ def test_estimate_skew_recovers_known_rotation(angle):
     assert cut == pytest.approx(angle, abs=1.0)
 
 
+def draw_framed_tight_crop(angle: float) -> np.ndarray:
+    """A plate with a dark frame that its characters touch, rotated by ``angle`` and cut
+    out by its axis-aligned box (no margin), as a detector or a dataset gives it."""
+    rng = np.random.default_rng(0)
+    photo = cv2.add(np.full((300, 480), 60, np.uint8), rng.integers(0, 30, (300, 480), np.uint8))
+    x1, y1, x2, y2 = 120, 120, 360, 163
+    cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), 230, thickness=-1)
+    cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), 30, thickness=3)
+    cv2.putText(photo, "1234BCD", (x1 + 8, y2 - 2), cv2.FONT_HERSHEY_SIMPLEX, 1.75, 30, 5)
+    matrix = cv2.getRotationMatrix2D(((x1 + x2) / 2.0, (y1 + y2) / 2.0), angle, 1.0)
+    photo = cv2.warpAffine(photo, matrix, (480, 300), borderMode=cv2.BORDER_REPLICATE)
+    corners = np.array([[x1, y1, 1], [x2, y1, 1], [x1, y2, 1], [x2, y2, 1]], float) @ matrix.T
+    (left, top), (right, bottom) = corners[:, :2].min(0), corners[:, :2].max(0)
+    box = (int(left), int(top), int(np.ceil(right)), int(np.ceil(bottom)))
+    return native_crop(photo, box)
+
+
+def test_cut_runs_measure_the_skew_of_a_tight_crop_whose_frame_joins_the_text():
+    angles = [-10.0, -8.0, -6.0, -4.0, 4.0, 6.0, 8.0, 10.0]
+    crops = [draw_framed_tight_crop(angle) for angle in angles]
+    cut_runs = PlateCropper().get_params()["skew_cut_runs"]  # the default
+    assert tuple(cut_runs) == (0.03, 0.06, 0.1)
+
+    def errors(runs):
+        measured = [estimate_skew(crop, cut_runs=runs) for crop in crops]
+        return np.abs(np.subtract(measured, angles))
+
+    uncut, cut = errors(()), errors(cut_runs)
+    # Measured (drawn plates): uncut off by up to 1.1 degrees (mean 0.68), cut by up to
+    # 0.48 (mean 0.12).
+    assert cut.max() <= 0.6 and cut.mean() <= 0.2
+    assert uncut.mean() > 3 * cut.mean()
+
+
 @pytest.mark.parametrize("cut_runs", [(0.0,), (0.1, 1.0), "0.1", 0.1, (None,)])
 def test_estimate_skew_rejects_bad_cut_runs(cut_runs):
     photo, box = draw_plate(3.0)

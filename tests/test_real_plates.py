@@ -33,10 +33,12 @@ pytestmark = pytest.mark.data
 # flattened extra crop 113 (0.710; 112 with the EU band found blue only), and 118 with the
 # painted blocks painted over (PlateCropper(remove_painted_blocks=True)). Before the
 # segmenter dropped strokes against the crop's sides (side_gap=None): 136, 109, 107, 118.
+# With the skew measured with the frame cut off (PlateCropper(skew_cut_runs=(0.03, 0.06,
+# 0.1)), the default since: 89/117 (0.937); UC3M 140 (0.853), 116 (0.743), 118.
 SPANISH_FLOOR = 20
-ANY_FLOOR = 86
-UC3M_FLOOR = 136
-UC3M_PLAIN_FLOOR = 111
+ANY_FLOOR = 87
+UC3M_FLOOR = 137
+UC3M_PLAIN_FLOOR = 113
 UC3M_UNBLOCKED_FLOOR = 115
 HELD_OUT_FLOOR = 0.86
 
@@ -80,7 +82,7 @@ def test_reads_the_117_plates(real_char_model, all_plates):
     reader = make_plate_recognizer(classifier, plate_format="any").fit([])
     predicted = reader.predict(all_plates.samples)
     assert len(predicted) == 117
-    assert _hits(all_plates.target, predicted) >= ANY_FLOOR  # measured 88/117
+    assert _hits(all_plates.target, predicted) >= ANY_FLOOR  # measured 89/117
     assert char_accuracy(all_plates.target, predicted) >= 0.93  # measured 0.937
 
 
@@ -108,20 +110,20 @@ def test_reads_uc3m_crops(real_char_model, data_home):
         return hits, char_accuracy(truths, predicted)
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
-    assert hits >= UC3M_FLOOR  # measured 139/202
-    assert chars >= 0.83  # measured 0.842
+    assert hits >= UC3M_FLOOR  # measured 140/202
+    assert chars >= 0.84  # measured 0.853
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)
     plain_hits, plain_chars = hits_of(plain.fit([]))
-    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 114/202
-    assert plain_chars >= 0.70  # measured 0.716
+    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 116/202
+    assert plain_chars >= 0.73  # measured 0.743
     assert hits >= plain_hits + 20
     # The painted blocks painted over first (the cropper's opt-in): they are skipped
     # instead of read as characters or joined to their neighbours.
     plain.set_params(cropper=PlateCropper(remove_painted_blocks=True)).fit([])
     unblocked_hits, _ = hits_of(plain)
-    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 2)  # measured 117/202
+    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 2)  # measured 118/202
 
 
 def test_skew_of_tight_crops_is_measured_with_the_frame_cut_off(data_home):
@@ -209,12 +211,14 @@ def test_spanish_crops_cut_into_seven_characters(spanish_plates):
     """Per plate, the filter variants whose segmentation gives exactly the plate's 7
     characters (boxes left to right, not overlapping, of similar height). The segmenter
     is deterministic; the floors are the counts measured today less one per plate."""
+    # With the skew measured with the frame cut off (the default since): 277 in all;
+    # 3147HWW, deskewed by 5.25 degrees instead of 4.5, 3 instead of 7 (still read right).
     measured = {  # plate: variants (of 16) cutting exactly 7 boxes
         "1277DPZ": 16, "1377LLV": 12, "1679HXD": 10, "2537JJD": 14, "2592BDK": 16,
-        "3008GWK": 10, "3147HWW": 7, "3561HFR": 13, "3646HBH": 7, "4286LBF": 16,
-        "4516CSH": 16, "4679FYV": 15, "4718LSC": 14, "5524LPX": 14, "5752FXX": 15,
-        "6662GKS": 16, "7945DDK": 11, "7963FKW": 8, "8648CKR": 15, "8723GPZ": 16,
-        "9636HXB": 12,
+        "3008GWK": 16, "3147HWW": 3, "3561HFR": 14, "3646HBH": 7, "4286LBF": 16,
+        "4516CSH": 16, "4679FYV": 16, "4718LSC": 16, "5524LPX": 14, "5752FXX": 15,
+        "6662GKS": 16, "7945DDK": 11, "7963FKW": 7, "8648CKR": 15, "8723GPZ": 16,
+        "9636HXB": 11,
     }
     crops = PlateCropper().fit(spanish_plates.samples).transform(spanish_plates.samples)
     variants = FilterBank().fit(crops).transform(crops)
@@ -234,7 +238,7 @@ def test_spanish_crops_cut_into_seven_characters(spanish_plates):
     short = {text: (found[text], count) for text, count in measured.items()
              if found[text] < count - 1}
     assert not short, f"plates cut into 7 by fewer variants than measured: {short}"
-    assert sum(found.values()) >= sum(measured.values()) - 5  # measured 273
+    assert sum(found.values()) >= sum(measured.values()) - 5  # measured 277
 
 
 def test_finds_the_eu_band_of_uc3m_crops_in_any_colour(data_home):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from skplate.crop import PlateCropper
 from skplate.filters import FilterBank
 from skplate.formats import ALPHABET
 from skplate.segment import CharacterSegmenter
@@ -38,21 +39,34 @@ def test_make_plate_chars_is_deterministic_and_uses_the_given_filter_bank():
     assert 0 < len(gray_only.target) <= 6 * 8
 
 
+def _same_chars(a, b):
+    return len(a.images) == len(b.images) and all(
+        np.array_equal(x, y) for x, y in zip(a.images, b.images, strict=True)
+    )
+
+
 def test_make_plate_chars_cuts_without_freeing_attached_characters_by_default():
     # The recipe's training characters are cut as before the segmenter's free_attached.
-    def same(a, b):
-        return len(a.images) == len(b.images) and all(
-            np.array_equal(x, y) for x, y in zip(a.images, b.images, strict=True)
-        )
-
     default = make_plate_chars(24, variants_per_plate=100, random_state=0)
     strict_cut = CharacterSegmenter(free_attached=False)
     strict = make_plate_chars(24, variants_per_plate=100, random_state=0, segmenter=strict_cut)
     freeing = make_plate_chars(
         24, variants_per_plate=100, random_state=0, segmenter=CharacterSegmenter()
     )
-    assert same(default, strict)
-    assert not same(default, freeing)  # the parameter does reach these plates
+    assert _same_chars(default, strict)
+    assert not _same_chars(default, freeing)  # the parameter does reach these plates
+
+
+def test_make_plate_chars_measures_the_skew_without_cuts_by_default():
+    # The recipe's generated plates are deskewed on the ink as it is, as before the cuts
+    # were the reading's default: its training characters stay as measured.
+    default = make_plate_chars(24, variants_per_plate=100, random_state=0)
+    uncut = make_plate_chars(
+        24, variants_per_plate=100, random_state=0, cropper=PlateCropper(skew_cut_runs=())
+    )
+    cut = make_plate_chars(24, variants_per_plate=100, random_state=0, cropper=PlateCropper())
+    assert _same_chars(default, uncut)
+    assert not _same_chars(default, cut)  # the cuts do reach these plates
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "3"])

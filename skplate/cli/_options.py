@@ -256,8 +256,8 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         help="also measure each plate's skew with its horizontal runs longer than these "
         "fractions of the width cut out, and take the median angle: for tight crops (a "
         "detector's or a dataset's plate boxes), whose frame edge joins the characters; "
-        "0.03,0.06,0.1 is the measured setting; 'none' measures on the ink as it is "
-        "(default: the model's)",
+        "'none' measures on the ink as it is (default: the model's; 0.03,0.06,0.1 for "
+        "models trained since it is the default)",
     )
     parent.add_argument(
         "--max-span",
