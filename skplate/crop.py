@@ -471,8 +471,8 @@ def estimate_skew(
         raise ValueError(f"max_angle must be a number of degrees in [0, 45], got {max_angle!r}.")
     if max_angle == 0 or min(gray.shape) < 2:
         return 0.0
-    dark = _working_dark(gray)
     runs = (None, *_check_cut_runs(cut_runs, "cut_runs"))
+    dark = _working_dark(gray)
     return float(np.median([_skew_of(_ink_mask(dark, run), max_angle) for run in runs]))
 
 

@@ -39,10 +39,20 @@ def draw_plate(
     ink, plate = (PLATE, INK) if invert else (INK, PLATE)
     cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), plate, thickness=-1)
     cv2.putText(photo, text, (x1 + 12, y2 - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.4, ink, 4, cv2.LINE_AA)
-    centre = ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
-    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    photo, box = rotate_about_plate(photo, PLATE_BOX, angle)
+    return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), box
+
+
+def rotate_about_plate(
+    photo: np.ndarray, plate: tuple[int, int, int, int], angle: float
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Rotate a gray photo by ``angle`` (CCW) about the centre of its ``plate`` box; return
+    it and the axis-aligned box of the rotated plate (what a detector gives)."""
+    x1, y1, x2, y2 = plate
+    matrix = cv2.getRotationMatrix2D(((x1 + x2) / 2.0, (y1 + y2) / 2.0), angle, 1.0)
+    height, width = photo.shape
     photo = cv2.warpAffine(
-        photo, matrix, (480, 300), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        photo, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     corners = np.array([[x1, y1, 1], [x2, y1, 1], [x1, y2, 1], [x2, y2, 1]], float) @ matrix.T
     box = (
@@ -51,7 +61,7 @@ def draw_plate(
         int(np.ceil(corners[:, 0].max())),
         int(np.ceil(corners[:, 1].max())),
     )
-    return cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), box
+    return photo, box
 
 
 def native_crop(photo: np.ndarray, box: tuple[int, ...]) -> np.ndarray:
@@ -167,12 +177,7 @@ def draw_framed_tight_crop(angle: float) -> np.ndarray:
     cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), 230, thickness=-1)
     cv2.rectangle(photo, (x1, y1), (x2 - 1, y2 - 1), 30, thickness=3)
     cv2.putText(photo, "1234BCD", (x1 + 8, y2 - 2), cv2.FONT_HERSHEY_SIMPLEX, 1.75, 30, 5)
-    matrix = cv2.getRotationMatrix2D(((x1 + x2) / 2.0, (y1 + y2) / 2.0), angle, 1.0)
-    photo = cv2.warpAffine(photo, matrix, (480, 300), borderMode=cv2.BORDER_REPLICATE)
-    corners = np.array([[x1, y1, 1], [x2, y1, 1], [x1, y2, 1], [x2, y2, 1]], float) @ matrix.T
-    (left, top), (right, bottom) = corners[:, :2].min(0), corners[:, :2].max(0)
-    box = (int(left), int(top), int(np.ceil(right)), int(np.ceil(bottom)))
-    return native_crop(photo, box)
+    return native_crop(*rotate_about_plate(photo, (x1, y1, x2, y2), angle))
 
 
 def test_cut_runs_measure_the_skew_of_a_tight_crop_whose_frame_joins_the_text():
