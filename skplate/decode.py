@@ -33,7 +33,14 @@ import numpy as np
 
 from .formats import DIGITS, PlateFormat
 
-__all__ = ["EMPTY_DECODING", "Decoding", "balance_classes", "decode_segments", "pool_lookalikes"]
+__all__ = [
+    "EMPTY_DECODING",
+    "UNREAD",
+    "Decoding",
+    "balance_classes",
+    "decode_segments",
+    "pool_lookalikes",
+]
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,11 @@ class Decoding:
 
 #: The reading of a row that no format fits: empty text, score ``-inf``.
 EMPTY_DECODING = Decoding("", float("-inf"), -1)
+
+#: A variant of an extra crop that was not read (the plate's first crop asked for other
+#: crops, or none): it holds a place in the plate's list of variants and never votes. Told
+#: from :data:`EMPTY_DECODING` by identity (``decoding is UNREAD``).
+UNREAD = Decoding("", float("-inf"), -1)
 
 
 @lru_cache(maxsize=32)

@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._version import __version__
-from .decode import Decoding
+from .decode import UNREAD, Decoding
 from .formats import ALPHABET
 from .metrics import char_accuracy, is_read_right, visible_text
 from .persistence import atomic_write
@@ -270,7 +270,8 @@ def _vote_rows(recognizer, decodings: list[Decoding]) -> list[tuple[str, int, fl
     heaviest first and no reading (``""``, share 0) last."""
     groups: dict[str, list[int]] = defaultdict(list)
     for v, decoding in enumerate(decodings):
-        groups[decoding.text].append(v)
+        if decoding is not UNREAD:  # a crop predict does not read for this plate
+            groups[decoding.text].append(v)
     weights = np.asarray(recognizer.variant_weights_, dtype=float)
     total = float(sum(weights[v] for v, d in enumerate(decodings) if d.text)) or 1.0
     ordered = sorted(groups.items(), key=lambda item: (not item[0], -sum(weights[item[1]])))
@@ -349,10 +350,17 @@ def _plate_card(
         )
     hidden = len(names) - n_shown
     more = f'<p class="note">{hidden} more variants are not shown.</p>' if hidden else ""
+    n_voting = sum(decoding is not UNREAD for decoding in voting)
     if len(voting) < len(decodings):
         more += (
             f'<p class="note">The first {len(voting)} variants (the first crop) agreed, so '
             "the extra crops' variants did not vote.</p>"
+        )
+    elif n_voting < len(decodings):
+        more += (
+            f'<p class="note">The first crop\'s variants had a slim majority, so the '
+            f"flattened crop's variants voted with them ({n_voting} in all) and the other "
+            "extra crops' did not.</p>"
         )
     first = strips[0] if strips else ""
     body = (

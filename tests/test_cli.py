@@ -86,6 +86,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-margin", "0.02,-0.6"],
         ["evaluate", "--model", "m.joblib", "--extra-below-agreement", "0"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-below-agreement", "half"],
+        ["evaluate", "--model", "m.joblib", "--extra-flatten-below-agreement", "1.5"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--extra-flatten-below-agreement", "-0.1"],
         ["evaluate", "--model", "m.joblib", "--skew-cut-runs", "0.03,1.5"],
         ["predict", "--model", "m.joblib", "a.jpg", "--skew-cut-runs", "wide"],
         ["evaluate", "--model", "m.joblib", "--max-span", "0"],
@@ -201,6 +203,15 @@ def test_extra_below_agreement_option(command, value, share):
     assert cli.build_parser().parse_args(argv).extra_below_agreement is _options.UNSET
     parsed = cli.build_parser().parse_args([*argv, "--extra-below-agreement", value])
     assert parsed.extra_below_agreement == share
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+@pytest.mark.parametrize(("value", "share"), [("0.6", 0.6), ("0", 0.0), ("none", 0.0)])
+def test_extra_flatten_below_agreement_option(command, value, share):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).extra_flatten_below_agreement is _options.UNSET
+    parsed = cli.build_parser().parse_args([*argv, "--extra-flatten-below-agreement", value])
+    assert parsed.extra_flatten_below_agreement == share
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
@@ -793,7 +804,16 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     assert unblurred["extra_flatten_smoothing"] == 0.0
     # The first crop decides which plates read the extra crops: as many as before.
     assert unblurred["extra_crops_read"] == payload["extra_crops_read"]
-    assert runs["--extra-flatten-lighting"]["extra_crops_read"] == payload["extra_crops_read"]
+    # Without the flattened crop, the plates with a slim majority read no extra crop;
+    # --extra-flatten-below-agreement none gives them none either.
+    assert payload["extra_flatten_below_agreement"] == 0.6  # the model's (the default)
+    slim_none = _evaluate_spanish(
+        tiny_model_file, data_home, scores, "--extra-flatten-below-agreement", "none"
+    )
+    capsys.readouterr()
+    assert slim_none["extra_flatten_below_agreement"] == 0.0
+    no_flat = runs["--extra-flatten-lighting"]["extra_crops_read"]
+    assert no_flat == slim_none["extra_crops_read"] <= payload["extra_crops_read"]
     assert one_crop["extra_crops_read"] == 0
     assert runs["--extra-below-agreement"]["extra_below_agreement"] is None
     assert runs["--extra-below-agreement"]["extra_crops_read"] == 21

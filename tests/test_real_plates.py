@@ -35,6 +35,8 @@ pytestmark = pytest.mark.data
 # segmenter dropped strokes against the crop's sides (side_gap=None): 136, 109, 107, 118.
 # With the skew measured with the frame cut off (PlateCropper(skew_cut_runs=(0.03, 0.06,
 # 0.1)), the default since: 89/117 (0.937); UC3M 140 (0.853), 116 (0.743), 118.
+# A slim majority reading the flattened crop (extra_flatten_below_agreement=0.6): the
+# same counts; UC3M characters 0.851.
 SPANISH_FLOOR = 20
 ANY_FLOOR = 87
 UC3M_FLOOR = 137
@@ -111,7 +113,7 @@ def test_reads_uc3m_crops(real_char_model, data_home):
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
     assert hits >= UC3M_FLOOR  # measured 140/202
-    assert chars >= 0.84  # measured 0.853
+    assert chars >= 0.84  # measured 0.851
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)

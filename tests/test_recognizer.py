@@ -295,6 +295,8 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
         ({"extra_margins": (0.02, 0.0)}, r"extra_margins\[0\]"),
         ({"extra_below_agreement": 0.0}, "extra_below_agreement"),
         ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
+        ({"extra_flatten_below_agreement": -0.1}, "extra_flatten_below_agreement"),
+        ({"extra_flatten_below_agreement": None}, "extra_flatten_below_agreement"),
     ],
 )
 def test_bad_params(tiny_char_model, plates, params, name):
@@ -310,6 +312,7 @@ def test_bad_params(tiny_char_model, plates, params, name):
         ({"lookalike_weight": 1.5}, "lookalike_weight"),
         ({"lookalikes": ["0O", "O0"]}, "more than one group"),
         ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
+        ({"extra_flatten_below_agreement": 2.0}, "extra_flatten_below_agreement"),
         ({"switch_penalty": 0.5}, "switch_penalty"),
     ],
 )
@@ -391,6 +394,57 @@ def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
         assert reading.text == expected.text
         assert reading.confidence == pytest.approx(expected.confidence)
     assert {len(r.variant_names) for r in readings} == {n, 2 * n}
+
+
+def test_a_slim_majority_reads_the_flattened_crop_alone(tiny_char_model, plates):
+    # Unlearned weights (fit without y): a variant's vote weighs 1 (the flattened crop's 1.5).
+    every = make_plate_recognizer(
+        tiny_char_model, plate_format="any", extra_below_agreement=None
+    ).fit(plates.samples)
+    every_crop = every.predict_readings(plates.samples)
+    first_crop = one_crop_readings(every, plates)
+    with_flattened = clone(every).set_params(extra_margins=None).fit(plates.samples)
+    first_and_flattened = with_flattened.predict_readings(plates.samples)
+    n = len(every.filter_bank_.variant_names_)
+    assert len(every.variant_names_) == 3 * n  # first, margin and flattened crops
+    agreement = []
+    for reading in every_crop:
+        texts = [t for t in reading.variant_texts[:n] if t]
+        agreement.append(max(texts.count(t) for t in texts) / n if texts else 0.0)
+    low, high = np.quantile(agreement, [0.3, 0.7])
+    assert low < high  # the tiny network's variants agree more on some plates than others
+    reader = clone(every).set_params(
+        extra_below_agreement=float(low), extra_flatten_below_agreement=float(high)
+    ).fit(plates.samples)
+    readings = reader.predict_readings(plates.samples)
+    groups = set()
+    for share, one, two, three, reading in zip(
+        agreement, first_crop, first_and_flattened, every_crop, readings, strict=True
+    ):
+        expected = one if share >= high else two if share >= low else three
+        groups.add(len(expected.variant_names) // n)
+        assert reading.variant_names == expected.variant_names
+        assert reading.variant_texts == expected.variant_texts
+        assert reading.text == expected.text
+        assert reading.confidence == pytest.approx(expected.confidence)
+    assert groups == {1, 2, 3}
+    # The report's vote is predict's: the margin crop's variants stand unread.
+    voting = reader._voting_variants(reader._decode(plates.samples, every_crop=True)[0])
+    assert len(voting) in (n, 3 * n)
+    # 0 (the recognizers saved before it) reads the flattened crop with the others only.
+    plain = clone(reader).set_params(extra_flatten_below_agreement=0.0).fit(plates.samples)
+    assert {len(r.variant_names) // n for r in plain.predict_readings(plates.samples)} == {1, 3}
+
+
+def test_recognizers_saved_before_the_slim_majority_rule_read_as_before(recognizer, plates):
+    state = dict(recognizer.__getstate__())
+    del state["extra_flatten_below_agreement"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_flatten_below_agreement"] == 0.0
+    n = len(recognizer.filter_bank_.variant_names_)
+    lengths = {len(r.variant_names) for r in old.predict_readings(plates.samples)}
+    assert lengths <= {n, len(recognizer.variant_names_)}
 
 
 def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, plates):
@@ -499,9 +553,11 @@ def test_predict_readings_structure(recognizer, readings):
     for reading in readings:
         assert isinstance(reading, PlateReading)
         n_variants = len(reading.variant_names)
-        assert n_variants in (n_first, len(recognizer.variant_names_))  # extra crop or not
         assert len(reading.variant_texts) == len(reading.variant_scores) == n_variants
-        assert reading.variant_names == recognizer.variant_names_[:n_variants]
+        # The first crop alone, with the flattened crop (a slim majority), or every crop.
+        names = recognizer.variant_names_
+        first, flattened = names[:n_first], names[-n_first:]
+        assert reading.variant_names in (first, first + flattened, names)
         assert 0.0 <= reading.confidence <= 1.0
         assert fits_spanish(reading.text)
         assert all(fits_spanish(text) for text in reading.variant_texts)
@@ -755,7 +811,8 @@ def test_real_spanish_plates_structure(data_home, recognizer):
     assert len(samples) == len(target) == 21
     readings = recognizer.predict_readings(samples)
     assert len(readings) == 21
-    n_variants = (len(recognizer.filter_bank_.variant_names_), len(recognizer.variant_names_))
+    n = len(recognizer.filter_bank_.variant_names_)
+    n_variants = (n, 2 * n, len(recognizer.variant_names_))  # + the flattened crop, + all
     for reading in readings:
         assert fits_spanish(reading.text), reading.text
         assert 0.0 <= reading.confidence <= 1.0

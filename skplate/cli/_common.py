@@ -180,6 +180,7 @@ def score(
         "prior_correction": params["prior_correction"],
         "extra_margins": [list(m) for m in params["extra_margins"] or ()],
         "extra_below_agreement": params["extra_below_agreement"],
+        "extra_flatten_below_agreement": params["extra_flatten_below_agreement"],
         "extra_flatten_lighting": params["extra_flatten_lighting"],
         "extra_flatten_smoothing": params["extra_flatten_smoothing"],
         "extra_flatten_weight": params["extra_flatten_weight"],

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from ._types import (
     agreement,
     cut_runs,
+    flatten_agreement,
     jobs,
     lighting,
     lookalike_groups,
@@ -327,6 +328,17 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         help="read the extra crops of the plates whose first crop's most common reading "
         "holds less than this share of the variants (0.5: no majority); 'none' reads "
         "them for every plate (default: the model's)",
+    )
+    parent.add_argument(
+        "--extra-flatten-below-agreement",
+        dest="extra_flatten_below_agreement",
+        type=flatten_agreement,
+        default=UNSET,
+        metavar="SHARE",
+        help="also read the flattened crop alone for the plates whose first crop's most "
+        "common reading holds at least --extra-below-agreement but less than this share "
+        "(a slim majority); 'none' or 0 reads it only with the other extra crops "
+        "(default: the model's; 0.6 for models made since it exists)",
     )
     return parent
 

@@ -62,9 +62,11 @@ def use_extra_crops(
     log: Log,
     flatten_lighting: float | None = None,
     flatten_smoothing: float | None = None,
+    flatten_below_agreement: float | object = UNSET,
 ) -> None:
     """``--extra-margin``, ``--extra-flatten-lighting`` and ``--extra-flatten-smoothing``
-    (one re-fit of the stages for all) and ``--extra-below-agreement``."""
+    (one re-fit of the stages for all), ``--extra-below-agreement`` and
+    ``--extra-flatten-below-agreement``."""
     options, params = [], {}
     if margins is not None:
         options.append("--extra-margin")  # 'none' (None) reads no margin crop
@@ -79,6 +81,8 @@ def use_extra_crops(
         _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
         model.set_params(extra_below_agreement=below_agreement)
+    if flatten_below_agreement is not UNSET:
+        model.set_params(extra_flatten_below_agreement=flatten_below_agreement)
 
 
 def use_cuts(
@@ -147,6 +151,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         log,
         args.extra_flatten_lighting,
         args.extra_flatten_smoothing,
+        args.extra_flatten_below_agreement,
     )
     use_cuts(
         model,

@@ -112,6 +112,19 @@ def agreement(text: str) -> float | None:
     return share
 
 
+def flatten_agreement(text: str) -> float:
+    """``--extra-flatten-below-agreement``: a share in [0, 1]; 'none' is 0 (the flattened
+    crop is read only with the other extra crops)."""
+    if text.strip().lower() == "none":
+        return 0.0
+    share = _number(text)
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share of the variants in [0, 1] (such as 0.6) or 'none'; got {text!r}"
+        )
+    return share
+
+
 def lighting(text: str) -> float:
     """``--flatten-lighting``: a fraction of the plate's height in [0, 1]; 0 or 'none' is off."""
     if text.strip().lower() == "none":
