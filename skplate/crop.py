@@ -97,6 +97,18 @@ def _expanded_box(
     return x1 - dx, y1 - dy, x2 + dx, y2 + dy
 
 
+def _crop_window(
+    shape: tuple[int, ...], box: Sequence[float], margin: tuple[float, float], name: str
+) -> tuple[int, int, int, int]:
+    """The pixels :func:`crop_plate` cuts from an image of ``shape``: the box clipped to the
+    image, grown by ``margin`` and clipped again, ``(x1, y1, x2, y2)``."""
+    x1, y1, x2, y2 = _expanded_box(clip_box(box, shape, name=name), margin)
+    height, width = shape[:2]
+    cx1, cy1 = max(0, round(x1)), max(0, round(y1))
+    cx2, cy2 = min(width, max(cx1 + 1, round(x2))), min(height, max(cy1 + 1, round(y2)))
+    return cx1, cy1, cx2, cy2
+
+
 def _resize(gray: np.ndarray, output_size: tuple[int, int]) -> np.ndarray:
     """Resize to ``(width, height)``: INTER_AREA when shrinking, INTER_CUBIC when enlarging."""
     height, width = gray.shape
@@ -259,11 +271,7 @@ def crop_plate(
     if eu_band_hue not in _EU_BAND_HUES:
         raise ValueError(f"eu_band_hue must be one of {_EU_BAND_HUES}, got {eu_band_hue!r}.")
     image = to_uint8(image, name=name)
-    box = clip_box(box, image.shape, name=name)
-    x1, y1, x2, y2 = _expanded_box(box, margin)
-    height, width = image.shape[:2]
-    cx1, cy1 = max(0, round(x1)), max(0, round(y1))
-    cx2, cy2 = min(width, max(cx1 + 1, round(x2))), min(height, max(cy1 + 1, round(y2)))
+    cx1, cy1, cx2, cy2 = _crop_window(image.shape, box, margin, name)
     crop = image[cy1:cy2, cx1:cx2]
     if crop.ndim == 2:
         gray = crop
@@ -807,6 +815,29 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         check_samples(X)
         self.output_shape_ = (height, width)
         return self
+
+    def windows(self, X: Sequence) -> list[tuple[int, int, int, int]]:
+        """The pixels each sample's plate is cut from, ``(x1, y1, x2, y2)``: its box
+        clipped to the photo, grown by ``margin`` and clipped again.
+
+        Two croppers that differ only in ``margin`` cut the same plate from a sample when
+        its windows are equal: a tight crop (the box is the whole photo) clips every
+        margin away.
+
+        Parameters
+        ----------
+        X : sequence of PlateSample or (image, box) tuples
+            The samples.
+
+        Returns
+        -------
+        windows : list of tuple of 4 int
+        """
+        margin, _, _ = self._check_params()
+        return [
+            _crop_window(np.shape(image), box, margin, name)
+            for image, box, name in check_samples(X)
+        ]
 
     def transform(self, X: Sequence) -> np.ndarray:
         """Crop, resize and (optionally) deskew, deslant and flatten the plate of every sample.

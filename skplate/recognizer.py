@@ -644,29 +644,74 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         Every crop of every plate at once with ``every_crop``,
         ``extra_below_agreement=None`` or no extra crops; otherwise the first crop of
         every plate, then the extra crops :meth:`_extra_crops` asks for (all of them, or
-        the flattened one alone), one call for each such set of crops. A plate's list
-        holds its first crop's variants, then, if it read any, every extra crop's in
-        order, those of a crop it did not read standing as :data:`~skplate.decode.UNREAD`.
-        ``read`` is :meth:`_decode_crops`, or a timed copy of it (``benchmarks/speed.py``).
+        the flattened one alone), one call for each such set of crops. A margin crop that
+        cuts the very pixels of the first crop (:meth:`_same_as_first`: a tight crop, whose
+        margins the photo's edges clip away) is not read again: it gives the first crop's
+        variants. A plate's list holds its first crop's variants, then, if it read any,
+        every extra crop's in order, those of a crop it did not read standing as
+        :data:`~skplate.decode.UNREAD`. ``read`` is :meth:`_decode_crops`, or a timed copy
+        of it (``benchmarks/speed.py``).
         """
         if every_crop or self.extra_below_agreement is None or not self.extra_croppers_:
             return read(batch, self._croppers())
         first = read(batch, [self.cropper_])
         wanted = [self._extra_crops(row) for row in first]
-        for crops in sorted({w for w in wanted if w}, key=len, reverse=True):
-            plates = [p for p, w in enumerate(wanted) if w == crops]
-            extra = read([batch[p] for p in plates], [self.extra_croppers_[c] for c in crops])
-            for p, row in zip(plates, extra, strict=True):
-                first[p] = first[p] + self._in_place(row, crops)
+        same = self._same_as_first(batch, wanted)
+        to_read = [tuple(c for c in w if c not in s) for w, s in zip(wanted, same, strict=True)]
+        extra: dict[int, list[Decoding]] = {}
+        for crops in sorted({c for c in to_read if c}, key=len, reverse=True):
+            plates = [p for p, c in enumerate(to_read) if c == crops]
+            rows = read([batch[p] for p in plates], [self.extra_croppers_[c] for c in crops])
+            extra.update(zip(plates, rows, strict=True))
+        for p, crops in enumerate(wanted):
+            if crops:
+                first[p] = first[p] + self._in_place(
+                    extra.get(p, []), to_read[p], same=same[p], first_crop=first[p]
+                )
         return first
 
-    def _in_place(self, read: list[Decoding], crops: tuple[int, ...]) -> list[Decoding]:
+    def _same_as_first(
+        self, batch: list[PlateSample], wanted: list[tuple[int, ...]]
+    ) -> list[tuple[int, ...]]:
+        """Per plate, those of its ``wanted`` extra crops that cut the same pixels as the
+        first crop: margin crops (croppers that differ from the first in ``margin``
+        alone) whose window (:meth:`PlateCropper.windows`) is the first crop's."""
+        first = self.cropper_.get_params()
+        margin_crops = [
+            c
+            for c, cropper in enumerate(self.extra_croppers_)
+            if cropper.get_params() == {**first, "margin": cropper.margin}
+        ]
+        asked = [p for p, crops in enumerate(wanted) if set(crops) & set(margin_crops)]
+        same: list[tuple[int, ...]] = [() for _ in batch]
+        if not asked:
+            return same
+        samples = [batch[p] for p in asked]
+        first_windows = self.cropper_.windows(samples)
+        windows = {c: self.extra_croppers_[c].windows(samples) for c in margin_crops}
+        for k, p in enumerate(asked):
+            same[p] = tuple(
+                c for c in wanted[p] if c in windows and windows[c][k] == first_windows[k]
+            )
+        return same
+
+    def _in_place(
+        self,
+        read: list[Decoding],
+        crops: tuple[int, ...],
+        *,
+        same: tuple[int, ...] = (),
+        first_crop: list[Decoding] | None = None,
+    ) -> list[Decoding]:
         """Every extra crop's variants, from the variants of the extra ``crops`` read (in
-        that order): a crop not read gives :data:`~skplate.decode.UNREAD` variants."""
+        that order) and, for the crops in ``same``, the first crop's variants: a crop
+        neither read nor the same gives :data:`~skplate.decode.UNREAD` variants."""
         n = len(self.filter_bank_.variant_names_)
         placed = [UNREAD] * (n * len(self.extra_croppers_))
         for k, crop in enumerate(crops):
             placed[crop * n : (crop + 1) * n] = read[k * n : (k + 1) * n]
+        for crop in same:
+            placed[crop * n : (crop + 1) * n] = first_crop[:n]
         return placed
 
     def _agreement(self, first_crop: list[Decoding]) -> float:

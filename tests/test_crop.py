@@ -122,6 +122,28 @@ def test_crop_plate_clips_box_to_image():
     assert plate.shape == (32, 64)
 
 
+def test_cropper_windows_are_the_pixels_crop_plate_cuts():
+    photo, box = draw_plate()
+    x1, y1, x2, y2 = box
+    cropper = PlateCropper(margin=(0.1, 0.25), deskew=False, max_slant=0).fit([(photo, box)])
+    (wx1, wy1, wx2, wy2), = cropper.windows([(photo, box)])
+    assert (wx1, wx2) == (round(x1 - 0.1 * (x2 - x1)), round(x2 + 0.1 * (x2 - x1)))
+    assert (wy1, wy2) == (round(y1 - 0.25 * (y2 - y1)), round(y2 + 0.25 * (y2 - y1)))
+    cut = cv2.resize(
+        cv2.cvtColor(photo[wy1:wy2, wx1:wx2], cv2.COLOR_BGR2GRAY), (240, 80),
+        interpolation=cv2.INTER_AREA if (wx2 - wx1) * (wy2 - wy1) > 240 * 80 else cv2.INTER_CUBIC,
+    )
+    plate = crop_plate(photo, box, margin=(0.1, 0.25), remove_eu_band=False)
+    np.testing.assert_array_equal(plate, cut)
+    # A tight crop, the box the whole photo: every margin is clipped away.
+    height, width = photo.shape[:2]
+    whole = (0, 0, width, height)
+    assert cropper.windows([(photo, whole)]) == [whole]
+    assert clone(cropper).set_params(margin=(0.02, 0)).windows([(photo, whole)]) == [whole]
+    with pytest.raises(ValueError, match=r"car\.jpg"):
+        cropper.windows([PlateSample(photo, (500, 500, 600, 600), "car.jpg")])
+
+
 @pytest.mark.parametrize("box", [(500, 10, 600, 50), (-100, -100, -10, -10), (10, 10, 11, 11)])
 def test_crop_plate_box_outside_image(box):
     photo, _ = draw_plate()

@@ -436,6 +436,41 @@ def test_a_slim_majority_reads_the_flattened_crop_alone(tiny_char_model, plates)
     assert {len(r.variant_names) // n for r in plain.predict_readings(plates.samples)} == {1, 3}
 
 
+def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_model, plates):
+    """A tight crop (the box is the whole photo) leaves no margin to add: the margin crop
+    cuts the first crop's pixels, so its variants are the first crop's, not read again."""
+    from skplate.samples import PlateSample
+
+    tight = []
+    for image, box, name in plates.samples:
+        x1, y1, x2, y2 = (int(v) for v in box)
+        crop = np.ascontiguousarray(image[y1:y2, x1:x2])
+        tight.append(PlateSample(crop, (0, 0, crop.shape[1], crop.shape[0]), name))
+    reader = make_plate_recognizer(
+        tiny_char_model, plate_format="any", extra_below_agreement=1.0
+    ).fit(plates.samples)  # every plate short of a unanimous first crop reads every crop
+    margin_crop, flattened_crop = reader.extra_croppers_
+    assert margin_crop.windows(tight) == reader.cropper_.windows(tight)
+    assert margin_crop.windows(plates.samples) != reader.cropper_.windows(plates.samples)
+    n = len(reader.filter_bank_.variant_names_)
+    for samples, margin_read in ((tight, False), (plates.samples, True)):
+        calls: list[list] = []
+
+        def recording(batch, croppers, calls=calls):
+            calls.append(list(croppers))
+            return reader._decode_crops(batch, croppers)
+
+        decodings = reader._read_batch(list(samples), recording)
+        assert any(flattened_crop in croppers for croppers in calls)
+        assert any(margin_crop in croppers for croppers in calls) is margin_read
+        every = reader._decode(list(samples), every_crop=True)  # the margin crop read too
+        for row, all_crops in zip(decodings, every, strict=True):
+            if len(row) > n:  # the plates that read the extra crops
+                assert [d.text for d in row] == [d.text for d in all_crops]
+                assert reader._vote(row) == reader._vote(reader._voting_variants(all_crops))
+        assert any(len(row) > n for row in decodings)
+
+
 def test_recognizers_saved_before_the_slim_majority_rule_read_as_before(recognizer, plates):
     state = dict(recognizer.__getstate__())
     del state["extra_flatten_below_agreement"]
