@@ -227,6 +227,7 @@ def crop_plate(
     remove_eu_band: bool = True,
     eu_band_hue: str = "any",
     remove_painted_blocks: bool = False,
+    pad_clipped: float | None = None,
     name: str = "image",
 ) -> np.ndarray:
     """Cut the plate box (plus a margin) out of ``image`` as a gray image of ``output_size``.
@@ -253,6 +254,12 @@ def crop_plate(
         Paint the flat, character-sized blocks that hide characters of anonymised plates
         (:func:`~skplate.painted.painted_block_mask`) in the plate's background beside
         them, so that they are skipped instead of read or joined to their neighbours.
+    pad_clipped : float or None, default=None
+        A side whose margin the image's edge cuts off (a tight crop: the box reaches the
+        edge) is padded, its edge pixels repeated, out to this fraction of the box's
+        width (left, right) or height (top, bottom) beyond the edge, or to the margin if
+        that is larger: the plate then has room around it, as a loosely boxed plate
+        has. None pads nothing.
     name : str, default="image"
         How the image is named in error messages.
 
@@ -281,7 +288,42 @@ def crop_plate(
             gray = _paint_eu_band(gray, crop, eu_band_hue)
     if remove_painted_blocks:
         gray = paint_over_blocks(gray)
+    if pad_clipped is not None:
+        gray = _pad_clipped(gray, image.shape, box, margin, (cx1, cy1, cx2, cy2), pad_clipped, name)
     return np.ascontiguousarray(_resize(gray, output_size))
+
+
+def _pad_clipped(
+    gray: np.ndarray,
+    shape: tuple[int, ...],
+    box: Sequence[float],
+    margin: tuple[float, float],
+    window: tuple[int, int, int, int],
+    pad: float,
+    name: str,
+) -> np.ndarray:
+    """``gray`` (the ``window`` cut from an image of ``shape``) padded, edge pixels
+    repeated, on each side where the image's edge cut the margin off: out to ``pad`` of
+    the box's width or height, or to the margin if larger (see :func:`crop_plate`)."""
+    x1, y1, x2, y2 = clip_box(box, shape, name=name)
+    width, height = x2 - x1, y2 - y1
+    dx, dy = max(pad, margin[0]) * width, max(pad, margin[1]) * height
+    cx1, cy1, cx2, cy2 = window
+    clipped = (
+        x1 - margin[0] * width < cx1 - 0.5,
+        y1 - margin[1] * height < cy1 - 0.5,
+        x2 + margin[0] * width > cx2 + 0.5,
+        y2 + margin[1] * height > cy2 + 0.5,
+    )
+    left, top, right, bottom = (
+        max(0, round(reach - inside)) if cut else 0
+        for cut, reach, inside in zip(
+            clipped, (dx, dy, dx, dy), (x1 - cx1, y1 - cy1, cx2 - x2, cy2 - y2), strict=True
+        )
+    )
+    if not (left or top or right or bottom):
+        return gray
+    return cv2.copyMakeBorder(gray, top, bottom, left, right, cv2.BORDER_REPLICATE)
 
 
 def _text_like(
@@ -713,6 +755,12 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         dark plate are flattened as such instead of being taken for the background
         light; ``"dark"`` flattens every plate as dark text on a light plate, as models
         saved before this parameter did.
+    pad_clipped : float or None, default=None
+        Pad a side whose margin the photo's edge cuts off (a tight crop, the box at the
+        photo's edge), its edge pixels repeated, out to this fraction of the box's width
+        or height, or to the margin if larger (see :func:`crop_plate`). None pads
+        nothing. :class:`~skplate.recognizer.PlateRecognizer` pads its margin crop
+        (``extra_pad_clipped``) and not its first crop.
 
     Attributes
     ----------
@@ -746,6 +794,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "flatten_lighting": [Interval(Real, 0, 1, closed="both")],
         "flatten_smoothing": [Interval(Real, 0, None, closed="left")],
         "flatten_text": [StrOptions({"auto", "dark"})],
+        "pad_clipped": [Interval(Real, 0, 1, closed="both"), None],
     }
 
     def __init__(
@@ -762,6 +811,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         flatten_lighting: float = 0.0,
         flatten_smoothing: float = 0.0,
         flatten_text: str = "auto",
+        pad_clipped: float | None = None,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
@@ -775,6 +825,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         self.flatten_lighting = flatten_lighting
         self.flatten_smoothing = flatten_smoothing
         self.flatten_text = flatten_text
+        self.pad_clipped = pad_clipped
 
     def __setstate__(self, state: dict) -> None:
         # Croppers pickled by skplate 0.2.0 predate the deslant: keep their plates as they
@@ -784,7 +835,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         # the band was found blue only before eu_band_hue.
         old = {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False}
         old = {**old, "flatten_lighting": 0.0, "flatten_smoothing": 0.0, "eu_band_hue": "blue"}
-        old = {**old, "flatten_text": "dark"}
+        old = {**old, "flatten_text": "dark", "pad_clipped": None}
         super().__setstate__({**old, **state})
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int], tuple[float, ...]]:
@@ -870,6 +921,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
                 remove_eu_band=self.remove_eu_band,
                 eu_band_hue=self.eu_band_hue,
                 remove_painted_blocks=self.remove_painted_blocks,
+                pad_clipped=self.pad_clipped,
                 name=name,
             )
             if self.deskew:

@@ -251,6 +251,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         variants of all its crops vote together. The default adds a crop without the
         vertical margin, whose characters fill more of the plate's height (see the
         benchmarks page). None or ``()`` reads one crop.
+    extra_pad_clipped : float or None, default=0.05
+        The margin crops pad a side whose margin the photo's edge cuts off (a tight
+        crop, the box the whole image), out to this fraction of the box's width
+        (``PlateCropper(pad_clipped=...)``; the first crop is not padded): otherwise a
+        tight crop's margin crop is the first crop again, and it is not read twice.
+        Chosen on UC3M-LP (see the benchmarks page); None pads nothing, as models saved
+        before it.
     extra_below_agreement : float or None, default=0.5
         Which plates the extra crops read: those whose first crop's variants agree
         less, that is where the most common reading of the first crop holds less than
@@ -364,6 +371,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         "lookalike_weight": [Interval(Real, 0, 1, closed="both")],
         "prior_correction": [Interval(Real, 0, None, closed="left")],
         "extra_margins": [list, tuple, None],
+        "extra_pad_clipped": [Interval(Real, 0, 1, closed="both"), None],
         "extra_below_agreement": [Interval(Real, 0, 1, closed="right"), None],
         "extra_flatten_below_agreement": [Interval(Real, 0, 1, closed="both")],
         "extra_flatten_lighting": [Interval(Real, 0, 1, closed="both")],
@@ -394,6 +402,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         lookalike_weight: float = 0.2,
         prior_correction: float = 0.0,
         extra_margins: Sequence[tuple[float, float]] | None = ((0.02, 0.0),),
+        extra_pad_clipped: float | None = 0.05,
         extra_below_agreement: float | None = 0.5,
         extra_flatten_below_agreement: float = 0.6,
         extra_flatten_lighting: float = 0.2,
@@ -421,6 +430,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         self.lookalike_weight = lookalike_weight
         self.prior_correction = prior_correction
         self.extra_margins = extra_margins
+        self.extra_pad_clipped = extra_pad_clipped
         self.extra_below_agreement = extra_below_agreement
         self.extra_flatten_below_agreement = extra_flatten_below_agreement
         self.extra_flatten_lighting = extra_flatten_lighting
@@ -480,7 +490,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         cropper = PlateCropper() if self.cropper is None else clone(self.cropper)
         self.cropper_ = cropper.fit(samples)
         self.extra_croppers_ = [
-            clone(self.cropper_).set_params(margin=margin).fit(samples) for margin in extra_margins
+            clone(self.cropper_)
+            .set_params(margin=margin, pad_clipped=self.extra_pad_clipped)
+            .fit(samples)
+            for margin in extra_margins
         ]
         flatten = self.extra_flatten_lighting
         flatten = flatten if flatten != self.cropper_.flatten_lighting else 0.0
@@ -954,6 +967,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
             "extra_margins": None,
             "extra_below_agreement": None,
             "extra_flatten_below_agreement": 0.0,
+            "extra_pad_clipped": None,
             "extra_flatten_lighting": 0.0,
             "extra_flatten_smoothing": 0.0,
             "extra_flatten_weight": 1.0,

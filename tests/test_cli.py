@@ -87,6 +87,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["evaluate", "--model", "m.joblib", "--extra-below-agreement", "0"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-below-agreement", "half"],
         ["evaluate", "--model", "m.joblib", "--extra-flatten-below-agreement", "1.5"],
+        ["evaluate", "--model", "m.joblib", "--extra-pad-clipped", "wide"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--extra-pad-clipped", "1.5"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-flatten-below-agreement", "-0.1"],
         ["evaluate", "--model", "m.joblib", "--skew-cut-runs", "0.03,1.5"],
         ["predict", "--model", "m.joblib", "a.jpg", "--skew-cut-runs", "wide"],
@@ -203,6 +205,15 @@ def test_extra_below_agreement_option(command, value, share):
     assert cli.build_parser().parse_args(argv).extra_below_agreement is _options.UNSET
     parsed = cli.build_parser().parse_args([*argv, "--extra-below-agreement", value])
     assert parsed.extra_below_agreement == share
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_extra_pad_clipped_option_parses(command):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).extra_pad_clipped is _options.UNSET
+    for value, fraction in (("0.05", 0.05), ("0", 0.0), ("none", None)):
+        parsed = cli.build_parser().parse_args([*argv, "--extra-pad-clipped", value])
+        assert parsed.extra_pad_clipped == fraction
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
@@ -807,6 +818,10 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     # Without the flattened crop, the plates with a slim majority read no extra crop;
     # --extra-flatten-below-agreement none gives them none either.
     assert payload["extra_flatten_below_agreement"] == 0.6  # the model's (the default)
+    assert payload["extra_pad_clipped"] == 0.05  # the model's (the default)
+    unpadded = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-pad-clipped", "none")
+    capsys.readouterr()
+    assert unpadded["extra_pad_clipped"] is None
     slim_none = _evaluate_spanish(
         tiny_model_file, data_home, scores, "--extra-flatten-below-agreement", "none"
     )

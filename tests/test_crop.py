@@ -144,6 +144,44 @@ def test_cropper_windows_are_the_pixels_crop_plate_cuts():
         cropper.windows([PlateSample(photo, (500, 500, 600, 600), "car.jpg")])
 
 
+def test_crop_plate_pads_the_margin_the_photo_clips():
+    photo, box = draw_plate()
+    x1, y1, x2, y2 = box
+    # The box inside the photo: nothing clipped, nothing padded.
+    np.testing.assert_array_equal(
+        crop_plate(photo, box, margin=(0.02, 0.0), pad_clipped=0.05),
+        crop_plate(photo, box, margin=(0.02, 0.0)),
+    )
+    # A tight crop, the box the whole image: the sides the margin reaches past are padded
+    # with their edge pixels out to 0.05 of the box's width; no vertical margin, no padding.
+    tight = np.ascontiguousarray(photo[y1:y2, x1:x2])
+    width, height = x2 - x1, y2 - y1
+    whole = (0, 0, width, height)
+    pad = round(0.05 * width)
+    expected = cv2.resize(
+        cv2.copyMakeBorder(
+            cv2.cvtColor(tight, cv2.COLOR_BGR2GRAY), 0, 0, pad, pad, cv2.BORDER_REPLICATE
+        ),
+        (240, 80),
+        interpolation=cv2.INTER_AREA if (width + 2 * pad) * height > 240 * 80 else cv2.INTER_CUBIC,
+    )
+    padded = crop_plate(tight, whole, margin=(0.02, 0.0), pad_clipped=0.05, remove_eu_band=False)
+    np.testing.assert_array_equal(padded, expected)
+    unpadded = crop_plate(tight, whole, margin=(0.02, 0.0), remove_eu_band=False)
+    assert not np.array_equal(padded, unpadded)
+    # The cropper's parameter; old croppers pad nothing.
+    cropper = PlateCropper(margin=(0.02, 0.0), pad_clipped=0.05, remove_eu_band=False)
+    cropper.set_params(deskew=False, max_slant=0).fit([(tight, whole)])
+    np.testing.assert_array_equal(cropper.transform([(tight, whole)])[0], padded)
+    state = dict(cropper.__getstate__())
+    del state["pad_clipped"]
+    old = PlateCropper.__new__(PlateCropper)
+    old.__setstate__(state)
+    assert old.pad_clipped is None
+    with pytest.raises(ValueError, match="pad_clipped"):
+        clone(cropper).set_params(pad_clipped=2.0).fit([(tight, whole)])
+
+
 @pytest.mark.parametrize("box", [(500, 10, 600, 50), (-100, -100, -10, -10), (10, 10, 11, 11)])
 def test_crop_plate_box_outside_image(box):
     photo, _ = draw_plate()

@@ -36,12 +36,13 @@ pytestmark = pytest.mark.data
 # With the skew measured with the frame cut off (PlateCropper(skew_cut_runs=(0.03, 0.06,
 # 0.1)), the default since: 89/117 (0.937); UC3M 140 (0.853), 116 (0.743), 118.
 # A slim majority reading the flattened crop (extra_flatten_below_agreement=0.6): the
-# same counts; UC3M characters 0.851.
+# same counts; UC3M characters 0.851. The margin crop padded where the photo clips it
+# (extra_pad_clipped=0.05): UC3M 140 (0.858), 119 (0.755), 123; the 117 as before.
 SPANISH_FLOOR = 20
 ANY_FLOOR = 87
 UC3M_FLOOR = 137
-UC3M_PLAIN_FLOOR = 113
-UC3M_UNBLOCKED_FLOOR = 115
+UC3M_PLAIN_FLOOR = 116
+UC3M_UNBLOCKED_FLOOR = 120
 HELD_OUT_FLOOR = 0.86
 
 
@@ -113,19 +114,19 @@ def test_reads_uc3m_crops(real_char_model, data_home):
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
     assert hits >= UC3M_FLOOR  # measured 140/202
-    assert chars >= 0.84  # measured 0.851
+    assert chars >= 0.845  # measured 0.858
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)
     plain_hits, plain_chars = hits_of(plain.fit([]))
-    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 116/202
-    assert plain_chars >= 0.73  # measured 0.743
+    assert plain_hits >= UC3M_PLAIN_FLOOR  # measured 119/202
+    assert plain_chars >= 0.74  # measured 0.755
     assert hits >= plain_hits + 20
     # The painted blocks painted over first (the cropper's opt-in): they are skipped
     # instead of read as characters or joined to their neighbours.
     plain.set_params(cropper=PlateCropper(remove_painted_blocks=True)).fit([])
     unblocked_hits, _ = hits_of(plain)
-    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 2)  # measured 118/202
+    assert unblocked_hits >= max(UC3M_UNBLOCKED_FLOOR, plain_hits + 2)  # measured 123/202
 
 
 def test_skew_of_tight_crops_is_measured_with_the_frame_cut_off(data_home):

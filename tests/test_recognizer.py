@@ -297,6 +297,7 @@ def test_default_lookalikes_let_the_neighbours_read_one_and_i(plates):
         ({"extra_below_agreement": 1.5}, "extra_below_agreement"),
         ({"extra_flatten_below_agreement": -0.1}, "extra_flatten_below_agreement"),
         ({"extra_flatten_below_agreement": None}, "extra_flatten_below_agreement"),
+        ({"extra_pad_clipped": 1.5}, "extra_pad_clipped"),
     ],
 )
 def test_bad_params(tiny_char_model, plates, params, name):
@@ -447,7 +448,7 @@ def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_
         crop = np.ascontiguousarray(image[y1:y2, x1:x2])
         tight.append(PlateSample(crop, (0, 0, crop.shape[1], crop.shape[0]), name))
     reader = make_plate_recognizer(
-        tiny_char_model, plate_format="any", extra_below_agreement=1.0
+        tiny_char_model, plate_format="any", extra_below_agreement=1.0, extra_pad_clipped=None
     ).fit(plates.samples)  # every plate short of a unanimous first crop reads every crop
     margin_crop, flattened_crop = reader.extra_croppers_
     assert margin_crop.windows(tight) == reader.cropper_.windows(tight)
@@ -469,14 +470,26 @@ def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_
                 assert [d.text for d in row] == [d.text for d in all_crops]
                 assert reader._vote(row) == reader._vote(reader._voting_variants(all_crops))
         assert any(len(row) > n for row in decodings)
+    # Padded out where the photo's edge clips it (the default), the margin crop shows the
+    # plate with room around it: another crop, read.
+    padded = clone(reader).set_params(extra_pad_clipped=0.05).fit(plates.samples)
+    assert padded.extra_croppers_[0].pad_clipped == 0.05
+    assert padded.extra_croppers_[1].pad_clipped is None  # the flattened crop: the first's
+    assert padded.cropper_.pad_clipped is None
+    first, margin = padded.cropper_.transform(tight), padded.extra_croppers_[0].transform(tight)
+    assert all(not np.array_equal(a, b) for a, b in zip(first, margin, strict=True))
+    calls = []
+    padded._read_batch(list(tight), lambda b, c: calls.append(c) or padded._decode_crops(b, c))
+    assert any(padded.extra_croppers_[0] in croppers for croppers in calls)
 
 
 def test_recognizers_saved_before_the_slim_majority_rule_read_as_before(recognizer, plates):
     state = dict(recognizer.__getstate__())
-    del state["extra_flatten_below_agreement"]
+    del state["extra_flatten_below_agreement"], state["extra_pad_clipped"]
     old = PlateRecognizer.__new__(PlateRecognizer)
     old.__setstate__(state)
     assert old.get_params()["extra_flatten_below_agreement"] == 0.0
+    assert old.get_params()["extra_pad_clipped"] is None
     n = len(recognizer.filter_bank_.variant_names_)
     lengths = {len(r.variant_names) for r in old.predict_readings(plates.samples)}
     assert lengths <= {n, len(recognizer.variant_names_)}

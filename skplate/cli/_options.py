@@ -20,6 +20,7 @@ from ._types import (
     lookalike_groups,
     margin,
     non_negative_int,
+    pad_fraction,
     positive_int,
     prior_correction,
     smoothing,
@@ -308,6 +309,16 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         "from a copy of it with the lighting flattened as --flatten-lighting SIZE does, "
         "every crop's variants voting together; 'none' or 0 adds no such crop (default: "
         "the model's; 0.2 for models trained since it exists)",
+    )
+    parent.add_argument(
+        "--extra-pad-clipped",
+        dest="extra_pad_clipped",
+        type=pad_fraction,
+        default=UNSET,
+        metavar="FRACTION",
+        help="pad the margin crop where the photo's edge cuts its margin off (a tight crop), "
+        "edge pixels repeated, out to FRACTION of the box's width; 'none' pads nothing "
+        "(default: the model's; 0.05 for models made since it exists)",
     )
     parent.add_argument(
         "--extra-flatten-smoothing",

@@ -63,10 +63,11 @@ def use_extra_crops(
     flatten_lighting: float | None = None,
     flatten_smoothing: float | None = None,
     flatten_below_agreement: float | object = UNSET,
+    pad_clipped: float | object | None = UNSET,
 ) -> None:
-    """``--extra-margin``, ``--extra-flatten-lighting`` and ``--extra-flatten-smoothing``
-    (one re-fit of the stages for all), ``--extra-below-agreement`` and
-    ``--extra-flatten-below-agreement``."""
+    """``--extra-margin``, ``--extra-flatten-lighting``, ``--extra-flatten-smoothing`` and
+    ``--extra-pad-clipped`` (one re-fit of the stages for all),
+    ``--extra-below-agreement`` and ``--extra-flatten-below-agreement``."""
     options, params = [], {}
     if margins is not None:
         options.append("--extra-margin")  # 'none' (None) reads no margin crop
@@ -77,6 +78,9 @@ def use_extra_crops(
     if flatten_smoothing is not None:
         options.append("--extra-flatten-smoothing")
         params["extra_flatten_smoothing"] = flatten_smoothing
+    if pad_clipped is not UNSET:
+        options.append("--extra-pad-clipped")
+        params["extra_pad_clipped"] = pad_clipped
     if params:
         _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
@@ -152,6 +156,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         args.extra_flatten_lighting,
         args.extra_flatten_smoothing,
         args.extra_flatten_below_agreement,
+        args.extra_pad_clipped,
     )
     use_cuts(
         model,

@@ -112,6 +112,19 @@ def agreement(text: str) -> float | None:
     return share
 
 
+def pad_fraction(text: str) -> float | None:
+    """``--extra-pad-clipped``: a fraction of the box's width in [0, 1], or 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    fraction = _number(text)
+    if not 0 <= fraction <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction of the box's width in [0, 1] (such as 0.05) or 'none'; "
+            f"got {text!r}"
+        )
+    return fraction
+
+
 def flatten_agreement(text: str) -> float:
     """``--extra-flatten-below-agreement``: a share in [0, 1]; 'none' is 0 (the flattened
     crop is read only with the other extra crops)."""
