@@ -98,11 +98,12 @@ def _expanded_box(
 
 
 def _crop_window(
-    shape: tuple[int, ...], box: Sequence[float], margin: tuple[float, float], name: str
+    shape: tuple[int, ...], box: tuple[int, ...], margin: tuple[float, float]
 ) -> tuple[int, int, int, int]:
-    """The pixels :func:`crop_plate` cuts from an image of ``shape``: the box clipped to the
-    image, grown by ``margin`` and clipped again, ``(x1, y1, x2, y2)``."""
-    x1, y1, x2, y2 = _expanded_box(clip_box(box, shape, name=name), margin)
+    """The pixels :func:`crop_plate` cuts from an image of ``shape``: the box (already
+    clipped to the image, :func:`~skplate.samples.clip_box`) grown by ``margin`` and
+    clipped again, ``(x1, y1, x2, y2)``."""
+    x1, y1, x2, y2 = _expanded_box(box, margin)
     height, width = shape[:2]
     cx1, cy1 = max(0, round(x1)), max(0, round(y1))
     cx2, cy2 = min(width, max(cx1 + 1, round(x2))), min(height, max(cy1 + 1, round(y2)))
@@ -278,7 +279,8 @@ def crop_plate(
     if eu_band_hue not in _EU_BAND_HUES:
         raise ValueError(f"eu_band_hue must be one of {_EU_BAND_HUES}, got {eu_band_hue!r}.")
     image = to_uint8(image, name=name)
-    cx1, cy1, cx2, cy2 = _crop_window(image.shape, box, margin, name)
+    box = clip_box(box, image.shape, name=name)
+    cx1, cy1, cx2, cy2 = _crop_window(image.shape, box, margin)
     crop = image[cy1:cy2, cx1:cx2]
     if crop.ndim == 2:
         gray = crop
@@ -289,23 +291,21 @@ def crop_plate(
     if remove_painted_blocks:
         gray = paint_over_blocks(gray)
     if pad_clipped is not None:
-        gray = _pad_clipped(gray, image.shape, box, margin, (cx1, cy1, cx2, cy2), pad_clipped, name)
+        gray = _pad_clipped(gray, box, margin, (cx1, cy1, cx2, cy2), pad_clipped)
     return np.ascontiguousarray(_resize(gray, output_size))
 
 
 def _pad_clipped(
     gray: np.ndarray,
-    shape: tuple[int, ...],
-    box: Sequence[float],
+    box: tuple[int, ...],
     margin: tuple[float, float],
     window: tuple[int, int, int, int],
     pad: float,
-    name: str,
 ) -> np.ndarray:
-    """``gray`` (the ``window`` cut from an image of ``shape``) padded, edge pixels
+    """``gray`` (the ``window`` cut around the clipped ``box``) padded, edge pixels
     repeated, on each side where the image's edge cut the margin off: out to ``pad`` of
     the box's width or height, or to the margin if larger (see :func:`crop_plate`)."""
-    x1, y1, x2, y2 = clip_box(box, shape, name=name)
+    x1, y1, x2, y2 = box
     width, height = x2 - x1, y2 - y1
     dx, dy = max(pad, margin[0]) * width, max(pad, margin[1]) * height
     cx1, cy1, cx2, cy2 = window
@@ -886,7 +886,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         """
         margin, _, _ = self._check_params()
         return [
-            _crop_window(np.shape(image), box, margin, name)
+            _crop_window(np.shape(image), clip_box(box, np.shape(image), name=name), margin)
             for image, box, name in check_samples(X)
         ]
 
