@@ -100,55 +100,41 @@ def _number(text: str) -> float:
         return float("nan")
 
 
+def _unit_fraction(
+    text: str, none: float | None, what: str, example: str, *, above_zero: bool = False
+) -> float | None:
+    """``text`` as a number in [0, 1] (in (0, 1] with ``above_zero``), or ``none`` for
+    'none'; anything else is refused naming ``what`` and an ``example``."""
+    if text.strip().lower() == "none":
+        return none
+    value = _number(text)
+    if not ((0 < value) if above_zero else (0 <= value)) or not value <= 1:
+        interval = "(0, 1]" if above_zero else "[0, 1]"
+        raise argparse.ArgumentTypeError(
+            f"expected {what} in {interval} (such as {example}) or 'none'; got {text!r}"
+        )
+    return value
+
+
 def agreement(text: str) -> float | None:
     """``--extra-below-agreement``: a share in (0, 1], or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    share = _number(text)
-    if not 0 < share <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a share of the variants in (0, 1] (such as 0.5) or 'none'; got {text!r}"
-        )
-    return share
+    return _unit_fraction(text, None, "a share of the variants", "0.5", above_zero=True)
 
 
 def pad_fraction(text: str) -> float | None:
     """``--extra-pad-clipped``: a fraction of the box's width in [0, 1], or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    fraction = _number(text)
-    if not 0 <= fraction <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a fraction of the box's width in [0, 1] (such as 0.05) or 'none'; "
-            f"got {text!r}"
-        )
-    return fraction
+    return _unit_fraction(text, None, "a fraction of the box's width", "0.05")
 
 
 def flatten_agreement(text: str) -> float:
     """``--extra-flatten-below-agreement``: a share in [0, 1]; 'none' is 0 (the flattened
     crop is read only with the other extra crops)."""
-    if text.strip().lower() == "none":
-        return 0.0
-    share = _number(text)
-    if not 0 <= share <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a share of the variants in [0, 1] (such as 0.6) or 'none'; got {text!r}"
-        )
-    return share
+    return _unit_fraction(text, 0.0, "a share of the variants", "0.6")
 
 
 def lighting(text: str) -> float:
     """``--flatten-lighting``: a fraction of the plate's height in [0, 1]; 0 or 'none' is off."""
-    if text.strip().lower() == "none":
-        return 0.0
-    size = _number(text)
-    if not 0 <= size <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a fraction of the plate's height in [0, 1] (such as 0.2) or 'none'; "
-            f"got {text!r}"
-        )
-    return size
+    return _unit_fraction(text, 0.0, "a fraction of the plate's height", "0.2")
 
 
 def smoothing(text: str) -> float:
