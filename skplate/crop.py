@@ -22,6 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._components import component_stats
 from ._validation import to_gray, to_uint8
+from .deblur import deblur as deconvolve
+from .deblur import estimate_blur
 from .lighting import flatten_lighting
 from .painted import paint_over_blocks
 from .samples import check_samples, clip_box
@@ -229,6 +231,7 @@ def crop_plate(
     eu_band_hue: str = "any",
     remove_painted_blocks: bool = False,
     pad_clipped: float | None = None,
+    deblur: float | None = None,
     name: str = "image",
 ) -> np.ndarray:
     """Cut the plate box (plus a margin) out of ``image`` as a gray image of ``output_size``.
@@ -278,9 +281,33 @@ def crop_plate(
     output_size = _check_output_size(output_size)
     if eu_band_hue not in _EU_BAND_HUES:
         raise ValueError(f"eu_band_hue must be one of {_EU_BAND_HUES}, got {eu_band_hue!r}.")
+    gray, box, window = _gray_crop(
+        image, box, margin, remove_eu_band, eu_band_hue, remove_painted_blocks, name
+    )
+    if deblur is not None:
+        blur = estimate_blur(gray)
+        if blur > deblur:
+            gray = deconvolve(gray, blur)
+    if pad_clipped is not None:
+        gray = _pad_clipped(gray, box, margin, window, pad_clipped)
+    return np.ascontiguousarray(_resize(gray, output_size))
+
+
+def _gray_crop(
+    image: np.ndarray,
+    box: Sequence[float],
+    margin: tuple[float, float],
+    remove_eu_band: bool,
+    eu_band_hue: str,
+    remove_painted_blocks: bool,
+    name: str,
+) -> tuple[np.ndarray, tuple[int, ...], tuple[int, int, int, int]]:
+    """The gray pixels :func:`crop_plate` cuts (band and blocks painted), at the photo's
+    scale, with the clipped box and the window they were cut from."""
     image = to_uint8(image, name=name)
     box = clip_box(box, image.shape, name=name)
-    cx1, cy1, cx2, cy2 = _crop_window(image.shape, box, margin)
+    window = _crop_window(image.shape, box, margin)
+    cx1, cy1, cx2, cy2 = window
     crop = image[cy1:cy2, cx1:cx2]
     if crop.ndim == 2:
         gray = crop
@@ -290,9 +317,7 @@ def crop_plate(
             gray = _paint_eu_band(gray, crop, eu_band_hue)
     if remove_painted_blocks:
         gray = paint_over_blocks(gray)
-    if pad_clipped is not None:
-        gray = _pad_clipped(gray, box, margin, (cx1, cy1, cx2, cy2), pad_clipped)
-    return np.ascontiguousarray(_resize(gray, output_size))
+    return gray, box, window
 
 
 def _pad_clipped(
@@ -795,6 +820,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         "flatten_smoothing": [Interval(Real, 0, None, closed="left")],
         "flatten_text": [StrOptions({"auto", "dark"})],
         "pad_clipped": [Interval(Real, 0, 1, closed="both"), None],
+        "deblur": [Interval(Real, 0, None, closed="left"), None],
     }
 
     def __init__(
@@ -812,6 +838,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         flatten_smoothing: float = 0.0,
         flatten_text: str = "auto",
         pad_clipped: float | None = None,
+        deblur: float | None = None,
     ) -> None:
         self.margin = margin
         self.output_size = output_size
@@ -826,6 +853,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         self.flatten_smoothing = flatten_smoothing
         self.flatten_text = flatten_text
         self.pad_clipped = pad_clipped
+        self.deblur = deblur
 
     def __setstate__(self, state: dict) -> None:
         # Croppers pickled by skplate 0.2.0 predate the deslant: keep their plates as they
@@ -835,7 +863,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         # the band was found blue only before eu_band_hue.
         old = {"max_slant": 0.0, "skew_cut_runs": (), "remove_painted_blocks": False}
         old = {**old, "flatten_lighting": 0.0, "flatten_smoothing": 0.0, "eu_band_hue": "blue"}
-        old = {**old, "flatten_text": "dark", "pad_clipped": None}
+        old = {**old, "flatten_text": "dark", "pad_clipped": None, "deblur": None}
         super().__setstate__({**old, **state})
 
     def _check_params(self) -> tuple[tuple[float, float], tuple[int, int], tuple[float, ...]]:
@@ -890,6 +918,42 @@ class PlateCropper(TransformerMixin, BaseEstimator):
             for image, box, name in check_samples(X)
         ]
 
+    def blurs(self, X: Sequence) -> np.ndarray:
+        """The blur of each sample's crop, as ``deblur`` measures it.
+
+        :func:`~skplate.deblur.estimate_blur` of the gray crop at the photo's scale,
+        before any deblurring and resizing. A cropper with ``deblur`` leaves the crops
+        whose blur is at most ``deblur`` as a cropper without it cuts them.
+
+        Parameters
+        ----------
+        X : sequence of PlateSample or (image, box) tuples
+            The samples.
+
+        Returns
+        -------
+        blurs : ndarray of shape (n_samples,)
+            Standard deviations of a Gaussian blur, in the photo's pixels.
+        """
+        margin, _, _ = self._check_params()
+        return np.array(
+            [
+                estimate_blur(
+                    _gray_crop(
+                        image,
+                        box,
+                        margin,
+                        self.remove_eu_band,
+                        self.eu_band_hue,
+                        self.remove_painted_blocks,
+                        name,
+                    )[0]
+                )
+                for image, box, name in check_samples(X)
+            ],
+            dtype=float,
+        )
+
     def transform(self, X: Sequence) -> np.ndarray:
         """Crop, resize and (optionally) deskew, deslant and flatten the plate of every sample.
 
@@ -922,6 +986,7 @@ class PlateCropper(TransformerMixin, BaseEstimator):
                 eu_band_hue=self.eu_band_hue,
                 remove_painted_blocks=self.remove_painted_blocks,
                 pad_clipped=self.pad_clipped,
+                deblur=self.deblur,
                 name=name,
             )
             if self.deskew:

@@ -89,6 +89,8 @@ def test_no_command_is_a_usage_error(capsys):
         ["evaluate", "--model", "m.joblib", "--extra-flatten-below-agreement", "1.5"],
         ["evaluate", "--model", "m.joblib", "--extra-pad-clipped", "wide"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-pad-clipped", "1.5"],
+        ["evaluate", "--model", "m.joblib", "--extra-deblur", "-1"],
+        ["predict", "--model", "m.joblib", "a.jpg", "--extra-deblur", "auto"],
         ["predict", "--model", "m.joblib", "a.jpg", "--extra-flatten-below-agreement", "-0.1"],
         ["evaluate", "--model", "m.joblib", "--skew-cut-runs", "0.03,1.5"],
         ["predict", "--model", "m.joblib", "a.jpg", "--skew-cut-runs", "wide"],
@@ -214,6 +216,15 @@ def test_extra_pad_clipped_option_parses(command):
     for value, fraction in (("0.05", 0.05), ("0", 0.0), ("none", None)):
         parsed = cli.build_parser().parse_args([*argv, "--extra-pad-clipped", value])
         assert parsed.extra_pad_clipped == fraction
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
+def test_extra_deblur_option_parses(command):
+    argv = [command[0], "--model", "m.joblib", *command[1:]]
+    assert cli.build_parser().parse_args(argv).extra_deblur is _options.UNSET
+    for value, pixels in (("0", 0.0), ("1.2", 1.2), ("none", None)):
+        parsed = cli.build_parser().parse_args([*argv, "--extra-deblur", value])
+        assert parsed.extra_deblur == pixels
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
@@ -801,7 +812,7 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
         for option in ("--extra-margin", "--extra-flatten-lighting", "--extra-below-agreement")
     }
     one_crop = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-margin", "none",
-                                 "--extra-flatten-lighting", "none")
+                                 "--extra-flatten-lighting", "none", "--extra-deblur", "none")
     capsys.readouterr()
     assert runs["--extra-margin"]["extra_margins"] == []
     # The flattened crop is read without the margin crops, and the margin crop without it.
@@ -822,6 +833,11 @@ def test_evaluate_with_an_extra_crop(tiny_model_file, data_home, tmp_path, capsy
     unpadded = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-pad-clipped", "none")
     capsys.readouterr()
     assert unpadded["extra_pad_clipped"] is None
+    assert payload["extra_deblur"] == 0.8  # the model's (the default)
+    undeblurred = _evaluate_spanish(tiny_model_file, data_home, scores, "--extra-deblur", "none")
+    capsys.readouterr()
+    assert undeblurred["extra_deblur"] is None
+    assert undeblurred["extra_crops_read"] == payload["extra_crops_read"]  # the same plates
     slim_none = _evaluate_spanish(
         tiny_model_file, data_home, scores, "--extra-flatten-below-agreement", "none"
     )

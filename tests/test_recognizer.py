@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections import Counter
 
+import cv2
 import joblib
 import numpy as np
 import pytest
@@ -103,14 +104,19 @@ def test_make_plate_recognizer_freezes_and_exposes_stages(tiny_char_model):
 def test_fit_sets_attributes(recognizer, tiny_char_model):
     n_variants = len(recognizer.variant_names_)
     names = recognizer.filter_bank_.variant_names_
-    # The default extra crops, margin (0.02, 0) and the first crop's lighting flattened:
-    # every filter variant of the three crops.
+    # The default extra crops, margin (0.02, 0), the first crop deblurred and the first
+    # crop's lighting flattened: every filter variant of the four crops.
     assert len(names) > 1
     assert recognizer.variant_names_ == (
-        names + [f"{name}@0.02,0" for name in names] + [f"{name}@flat" for name in names]
+        names
+        + [f"{name}@0.02,0" for name in names]
+        + [f"{name}@deblur" for name in names]
+        + [f"{name}@flat" for name in names]
     )
-    assert [c.margin for c in recognizer.extra_croppers_] == [(0.02, 0.0), (0.02, 0.05)]
-    assert [c.flatten_lighting for c in recognizer.extra_croppers_] == [0.0, 0.2]
+    margins = [c.margin for c in recognizer.extra_croppers_]
+    assert margins == [(0.02, 0.0), (0.02, 0.05), (0.02, 0.05)]
+    assert [c.deblur for c in recognizer.extra_croppers_] == [None, 0.8, None]
+    assert [c.flatten_lighting for c in recognizer.extra_croppers_] == [0.0, 0.0, 0.2]
     assert recognizer.variant_weights_.shape == (n_variants,)
     assert recognizer.variant_accuracy_.shape == (n_variants,)
     assert recognizer.classes_.tolist() == tiny_char_model.classes_.tolist()
@@ -326,7 +332,9 @@ def test_reading_params_set_after_fit_are_checked_by_predict(recognizer, plates,
 
 # -- extra crops (test-time augmentation) ----------------------------------------------------
 def one_crop_readings(recognizer, plates) -> list[PlateReading]:
-    one = clone(recognizer).set_params(extra_margins=None, extra_flatten_lighting=0.0)
+    one = clone(recognizer).set_params(
+        extra_margins=None, extra_flatten_lighting=0.0, extra_deblur=None
+    )
     one.fit(plates.samples)
     return one.predict_readings(plates.samples)
 
@@ -337,6 +345,7 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates
         extra_margins=[recognizer.cropper_.margin],
         extra_below_agreement=None,
         extra_flatten_lighting=0.0,
+        extra_deblur=None,
     )
     same.fit(plates.samples)
     names = recognizer.filter_bank_.variant_names_
@@ -356,25 +365,30 @@ def test_extra_crops_are_read_like_the_first_and_vote_with_it(recognizer, plates
     bank = recognizer.filter_bank_
     np.testing.assert_array_equal(variants[:, n : 2 * n], bank.transform(tighter))
     assert not np.array_equal(variants[:, n : 2 * n], variants[:, :n])
-    # The third crop: the first one blurred by a pixel and its lighting flattened.
+    # The third crop: the first one deconvolved by its estimated blur, where it exceeds 0.8.
+    deblurred = PlateCropper(deblur=0.8).fit([]).transform(plates.samples)
+    np.testing.assert_array_equal(variants[:, 2 * n : 3 * n], bank.transform(deblurred))
+    # The fourth: the first one blurred by a pixel and its lighting flattened.
     flat = np.stack([flatten_lighting(crop, 0.2, smoothing=1.0) for crop in crops])
-    np.testing.assert_array_equal(variants[:, 2 * n :], bank.transform(flat))
+    np.testing.assert_array_equal(variants[:, 3 * n :], bank.transform(flat))
     unblurred = np.stack([flatten_lighting(crop, 0.2) for crop in crops])
     assert not np.array_equal(bank.transform(unblurred), bank.transform(flat))
-    assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [3 * n] * 4
+    assert [len(r.variant_texts) for r in tight.predict_readings(plates.samples)] == [4 * n] * 4
     # A cropper that flattens at that size already gets no second flattened crop.
     flattening = clone(recognizer).set_params(cropper=PlateCropper(flatten_lighting=0.2))
     flattening.fit(plates.samples)
-    assert [c.flatten_lighting for c in flattening.extra_croppers_] == [0.2]
-    assert len(flattening.variant_names_) == 2 * n
+    assert [c.flatten_lighting for c in flattening.extra_croppers_] == [0.2, 0.2]
+    assert len(flattening.variant_names_) == 3 * n
 
 
-def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
-    tiny_char_model, plates
-):
+def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(tiny_char_model, plates):
     # Unlearned weights (fit without y): a variant's vote weighs 1.
     every = make_plate_recognizer(
-        tiny_char_model, plate_format="any", extra_below_agreement=None, extra_flatten_lighting=0
+        tiny_char_model,
+        plate_format="any",
+        extra_below_agreement=None,
+        extra_flatten_lighting=0,
+        extra_deblur=None,
     ).fit(plates.samples)
     every_crop = every.predict_readings(plates.samples)
     first_crop = one_crop_readings(every, plates)
@@ -400,7 +414,7 @@ def test_extra_crops_read_only_the_plates_the_first_crop_leaves_unsettled(
 def test_a_slim_majority_reads_the_flattened_crop_alone(tiny_char_model, plates):
     # Unlearned weights (fit without y): a variant's vote weighs 1 (the flattened crop's 1.5).
     every = make_plate_recognizer(
-        tiny_char_model, plate_format="any", extra_below_agreement=None
+        tiny_char_model, plate_format="any", extra_below_agreement=None, extra_deblur=None
     ).fit(plates.samples)
     every_crop = every.predict_readings(plates.samples)
     first_crop = one_crop_readings(every, plates)
@@ -414,9 +428,11 @@ def test_a_slim_majority_reads_the_flattened_crop_alone(tiny_char_model, plates)
         agreement.append(max(texts.count(t) for t in texts) / n if texts else 0.0)
     low, high = np.quantile(agreement, [0.3, 0.7])
     assert low < high  # the tiny network's variants agree more on some plates than others
-    reader = clone(every).set_params(
-        extra_below_agreement=float(low), extra_flatten_below_agreement=float(high)
-    ).fit(plates.samples)
+    reader = (
+        clone(every)
+        .set_params(extra_below_agreement=float(low), extra_flatten_below_agreement=float(high))
+        .fit(plates.samples)
+    )
     readings = reader.predict_readings(plates.samples)
     groups = set()
     for share, one, two, three, reading in zip(
@@ -448,7 +464,11 @@ def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_
         crop = np.ascontiguousarray(image[y1:y2, x1:x2])
         tight.append(PlateSample(crop, (0, 0, crop.shape[1], crop.shape[0]), name))
     reader = make_plate_recognizer(
-        tiny_char_model, plate_format="any", extra_below_agreement=1.0, extra_pad_clipped=None
+        tiny_char_model,
+        plate_format="any",
+        extra_below_agreement=1.0,
+        extra_pad_clipped=None,
+        extra_deblur=None,
     ).fit(plates.samples)  # every plate short of a unanimous first crop reads every crop
     margin_crop, flattened_crop = reader.extra_croppers_
     assert margin_crop.windows(tight) == reader.cropper_.windows(tight)
@@ -483,13 +503,60 @@ def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_
     assert any(padded.extra_croppers_[0] in croppers for croppers in calls)
 
 
+def test_a_deblurred_crop_is_read_where_the_plate_is_blurred(tiny_char_model, plates):
+    """``extra_deblur``: the plates short of agreement also read their crop deconvolved
+    by its estimated blur; a plate no more blurred than the threshold gives the first
+    crop's variants in its place, as reading its (unchanged) crop would."""
+    from skplate.samples import PlateSample
+
+    blurred = [
+        PlateSample(cv2.GaussianBlur(image, (0, 0), 2.0), box, name)
+        for image, box, name in plates.samples
+    ]
+    reader = make_plate_recognizer(
+        tiny_char_model, plate_format="any", extra_below_agreement=1.0, extra_deblur=0.0
+    ).fit(plates.samples)
+    margin_crop, deblur_crop, flattened_crop = reader.extra_croppers_
+    assert (deblur_crop.deblur, margin_crop.deblur, flattened_crop.deblur) == (0.0, None, None)
+    assert reader.cropper_.deblur is None
+    n = len(reader.filter_bank_.variant_names_)
+    assert reader.variant_names_[2 * n : 3 * n] == [
+        f"{name}@deblur" for name in reader.filter_bank_.variant_names_
+    ]
+    assert np.all(deblur_crop.blurs(blurred) > deblur_crop.blurs(plates.samples))
+    threshold = float(np.max(deblur_crop.blurs(plates.samples)))  # above every sharp plate
+    reader.set_params(extra_deblur=threshold).fit(plates.samples)
+    deblur_crop = reader.extra_croppers_[1]
+    for samples, deblur_read in ((plates.samples, False), (blurred, True)):
+        calls: list[list] = []
+
+        def recording(batch, croppers, calls=calls):
+            calls.append(list(croppers))
+            return reader._decode_crops(batch, croppers)
+
+        decodings = reader._read_batch(list(samples), recording)
+        assert any(deblur_crop in croppers for croppers in calls) is deblur_read
+        every = reader._decode(list(samples), every_crop=True)  # the deblurred crop read too
+        for row, all_crops in zip(decodings, every, strict=True):
+            if len(row) > n:
+                assert [d.text for d in row] == [d.text for d in all_crops]
+                assert reader._vote(row) == reader._vote(reader._voting_variants(all_crops))
+        assert any(len(row) > n for row in decodings)
+    # None adds no such crop; nor does the first crop's own deblur.
+    assert len(clone(reader).set_params(extra_deblur=None).fit([]).extra_croppers_) == 2
+    own = clone(reader).set_params(cropper=PlateCropper(deblur=threshold)).fit([])
+    assert len(own.extra_croppers_) == 2
+
+
 def test_recognizers_saved_before_the_slim_majority_rule_read_as_before(recognizer, plates):
     state = dict(recognizer.__getstate__())
     del state["extra_flatten_below_agreement"], state["extra_pad_clipped"]
+    del state["extra_deblur"]
     old = PlateRecognizer.__new__(PlateRecognizer)
     old.__setstate__(state)
     assert old.get_params()["extra_flatten_below_agreement"] == 0.0
     assert old.get_params()["extra_pad_clipped"] is None
+    assert old.get_params()["extra_deblur"] is None
     n = len(recognizer.filter_bank_.variant_names_)
     lengths = {len(r.variant_names) for r in old.predict_readings(plates.samples)}
     assert lengths <= {n, len(recognizer.variant_names_)}
@@ -512,7 +579,7 @@ def test_recognizers_saved_before_extra_crops_read_one_crop(recognizer, plates):
 
 def test_recognizers_saved_before_the_flattened_crop_read_as_before(recognizer, plates):
     state = dict(recognizer.__getstate__())
-    del state["extra_flatten_lighting"]
+    del state["extra_flatten_lighting"], state["extra_deblur"]
     old = PlateRecognizer.__new__(PlateRecognizer)
     old.__setstate__(state)
     assert old.get_params()["extra_flatten_lighting"] == 0.0
@@ -609,8 +676,11 @@ def test_predict_readings_structure(recognizer, readings):
         assert 0.0 <= reading.confidence <= 1.0
         assert fits_spanish(reading.text)
         assert all(fits_spanish(text) for text in reading.variant_texts)
-        assert all(np.isfinite(score) for score, text in
-                   zip(reading.variant_scores, reading.variant_texts, strict=True) if text)
+        assert all(
+            np.isfinite(score)
+            for score, text in zip(reading.variant_scores, reading.variant_texts, strict=True)
+            if text
+        )
         assert (reading.confidence > 0) == bool(reading.text)
 
 
@@ -792,8 +862,9 @@ def test_joblib_round_trip_in_a_fresh_process(recognizer, readings, plates, tmp_
     loaded = json.loads(out_path.read_text())
     assert [row[0] for row in loaded] == [r.text for r in readings]
     assert [row[2] for row in loaded] == [r.variant_texts for r in readings]
-    np.testing.assert_allclose([row[1] for row in loaded], [r.confidence for r in readings],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        [row[1] for row in loaded], [r.confidence for r in readings], atol=1e-6
+    )
 
 
 # -- metrics -------------------------------------------------------------------------------

@@ -182,6 +182,7 @@ def score(
         "extra_below_agreement": params["extra_below_agreement"],
         "extra_flatten_below_agreement": params["extra_flatten_below_agreement"],
         "extra_pad_clipped": params["extra_pad_clipped"],
+        "extra_deblur": params["extra_deblur"],
         "extra_flatten_lighting": params["extra_flatten_lighting"],
         "extra_flatten_smoothing": params["extra_flatten_smoothing"],
         "extra_flatten_weight": params["extra_flatten_weight"],

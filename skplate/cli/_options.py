@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from ._types import (
     agreement,
     cut_runs,
+    deblur_threshold,
     flatten_agreement,
     jobs,
     lighting,
@@ -319,6 +320,17 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         help="pad the margin crop where the photo's edge cuts its margin off (a tight crop), "
         "edge pixels repeated, out to FRACTION of the box's width; 'none' pads nothing "
         "(default: the model's; 0.05 for models made since it exists)",
+    )
+    parent.add_argument(
+        "--extra-deblur",
+        dest="extra_deblur",
+        type=deblur_threshold,
+        default=UNSET,
+        metavar="PIXELS",
+        help="also read the plates the first crop does not settle (--extra-below-agreement) "
+        "from a copy of it deconvolved by its estimated blur, where that blur exceeds PIXELS "
+        "(0: every such plate), for blurred photos; 'none' adds no such crop (default: the "
+        "model's; 0.8 for models made since it exists)",
     )
     parent.add_argument(
         "--extra-flatten-smoothing",

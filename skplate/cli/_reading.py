@@ -64,9 +64,10 @@ def use_extra_crops(
     flatten_smoothing: float | None = None,
     flatten_below_agreement: float | object = UNSET,
     pad_clipped: float | object | None = UNSET,
+    deblur: float | object | None = UNSET,
 ) -> None:
-    """``--extra-margin``, ``--extra-flatten-lighting``, ``--extra-flatten-smoothing`` and
-    ``--extra-pad-clipped`` (one re-fit of the stages for all),
+    """``--extra-margin``, ``--extra-flatten-lighting``, ``--extra-flatten-smoothing``,
+    ``--extra-pad-clipped`` and ``--extra-deblur`` (one re-fit of the stages for all),
     ``--extra-below-agreement`` and ``--extra-flatten-below-agreement``."""
     options, params = [], {}
     if margins is not None:
@@ -81,6 +82,9 @@ def use_extra_crops(
     if pad_clipped is not UNSET:
         options.append("--extra-pad-clipped")
         params["extra_pad_clipped"] = pad_clipped
+    if deblur is not UNSET:
+        options.append("--extra-deblur")
+        params["extra_deblur"] = deblur
     if params:
         _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
@@ -157,6 +161,7 @@ def configure_reading(model: object, args: argparse.Namespace, log: Log) -> obje
         args.extra_flatten_smoothing,
         args.extra_flatten_below_agreement,
         args.extra_pad_clipped,
+        args.extra_deblur,
     )
     use_cuts(
         model,

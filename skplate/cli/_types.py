@@ -149,6 +149,18 @@ def smoothing(text: str) -> float:
     return sigma
 
 
+def deblur_threshold(text: str) -> float | None:
+    """``--extra-deblur``: a blur in pixels >= 0, or 'none' (no deblurred crop)."""
+    if text.strip().lower() == "none":
+        return None
+    sigma = _number(text)
+    if not 0 <= sigma < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a blur in pixels >= 0 (such as 0) or 'none'; got {text!r}"
+        )
+    return sigma
+
+
 def prior_correction(text: str) -> float:
     """``--prior-correction``: a number >= 0."""
     strength = _number(text)
