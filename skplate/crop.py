@@ -786,6 +786,13 @@ class PlateCropper(TransformerMixin, BaseEstimator):
         or height, or to the margin if larger (see :func:`crop_plate`). None pads
         nothing. :class:`~skplate.recognizer.PlateRecognizer` pads its margin crop
         (``extra_pad_clipped``) and not its first crop.
+    deblur : float or None, default=None
+        Deconvolve a crop by its own estimated blur (:func:`~skplate.deblur.estimate_blur`,
+        :func:`~skplate.deblur.deblur`), at the photo's scale before it is resized, when
+        that blur exceeds this many pixels (:meth:`blurs` gives it); None leaves every
+        crop as it is. :class:`~skplate.recognizer.PlateRecognizer` reads such a crop as
+        an extra one (``extra_deblur``): deblurring every first crop reads fewer plates,
+        since it sharpens the noise of crops that were not blurred.
 
     Attributes
     ----------

@@ -680,13 +680,13 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         Every crop of every plate at once with ``every_crop``,
         ``extra_below_agreement=None`` or no extra crops; otherwise the first crop of
         every plate, then the extra crops :meth:`_extra_crops` asks for (all of them, or
-        the flattened one alone), one call for each such set of crops. A margin crop that
-        cuts the very pixels of the first crop (:meth:`_same_as_first`: a tight crop, whose
-        margins the photo's edges clip away) is not read again: it gives the first crop's
-        variants. A plate's list holds its first crop's variants, then, if it read any,
-        every extra crop's in order, those of a crop it did not read standing as
-        :data:`~skplate.decode.UNREAD`. ``read`` is :meth:`_decode_crops`, or a timed copy
-        of it (``benchmarks/speed.py``).
+        the flattened one alone), one call for each such set of crops. An extra crop that
+        is the first crop again (:meth:`_same_as_first`: a margin crop of a tight crop,
+        whose margins the photo's edges clip away, or the deblurred crop of a plate that
+        is not blurred) is not read again: it gives the first crop's variants. A plate's
+        list holds its first crop's variants, then, if it read any, every extra crop's in
+        order, those of a crop it did not read standing as :data:`~skplate.decode.UNREAD`.
+        ``read`` is :meth:`_decode_crops`, or a timed copy of it (``benchmarks/speed.py``).
         """
         if every_crop or self.extra_below_agreement is None or not self.extra_croppers_:
             return read(batch, self._croppers())
