@@ -266,18 +266,20 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         reads the extra crops of every plate.
     extra_deblur : float or None, default=0.8
         A further extra crop, read with the margin crops by the plates below
-        ``extra_below_agreement``: the first crop deconvolved by its own estimated blur
+        ``extra_below_agreement`` and with the flattened crop by those below
+        ``extra_flatten_below_agreement``: the first crop deconvolved by its own estimated blur
         (``PlateCropper(deblur=...)``, :mod:`skplate.deblur`; variant names ending in
         ``@deblur``) where that blur exceeds this many pixels. A blurred photo's strokes
         come out of every threshold thinned to slivers or merged; deconvolved, they are
-        read again: UC3M-LP's choose set blurred by a Gaussian of 1 pixel reads 427 of
-        539 instead of 401, of 2 pixels 273 instead of 223, and as it is as many. A plate
+        read again: UC3M-LP's choose set blurred by a Gaussian of 1 pixel reads 430 of
+        539 instead of 401, of 2 pixels 275 instead of 223, and as it is as many. A plate
         no more blurred reads the first crop's variants in its place, without reading it
         again; 0 deconvolves every such plate (as many on UC3M-LP, a few ms more per
         plate). None adds no such crop, as models saved before it.
     extra_flatten_below_agreement : float, default=0.6
-        The plates that read the flattened extra crop (``extra_flatten_lighting``) alone:
-        those whose first crop's most common reading holds at least
+        The plates that read the flattened extra crop (``extra_flatten_lighting``) and the
+        deblurred one (``extra_deblur``) but not the margin crops: those whose first
+        crop's most common reading holds at least
         ``extra_below_agreement`` of the variants' weights but less than this share (a
         slim majority). Those below ``extra_below_agreement`` read every extra crop; those
         at or above both read the first crop only. 0 (models saved before it) reads the
@@ -773,7 +775,8 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
     def _extra_crops(self, first_crop: list[Decoding]) -> tuple[int, ...]:
         """The extra crops (indexes into ``extra_croppers_``) a plate reads, from its first
         crop's variants: all of them below ``extra_below_agreement`` (or when it is None),
-        the flattened one alone below ``extra_flatten_below_agreement``, else none."""
+        the deblurred and the flattened ones below ``extra_flatten_below_agreement``, else
+        none."""
         n_extra = len(self.extra_croppers_)
         if not n_extra:
             return ()
@@ -785,7 +788,10 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         if self.variant_names_[-1].endswith("@flat") and (
             agreement < self.extra_flatten_below_agreement
         ):
-            return (n_extra - 1,)  # the flattened crop is the last one
+            n = len(self.filter_bank_.variant_names_)
+            deblurred = self.variant_names_[-2 * n].endswith("@deblur")
+            # The flattened crop is the last one, the deblurred one before it.
+            return (n_extra - 2, n_extra - 1) if deblurred else (n_extra - 1,)
         return ()
 
     def _voting_variants(self, decodings: list[Decoding]) -> list[Decoding]:

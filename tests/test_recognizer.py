@@ -451,6 +451,15 @@ def test_a_slim_majority_reads_the_flattened_crop_alone(tiny_char_model, plates)
     # 0 (the recognizers saved before it) reads the flattened crop with the others only.
     plain = clone(reader).set_params(extra_flatten_below_agreement=0.0).fit(plates.samples)
     assert {len(r.variant_names) // n for r in plain.predict_readings(plates.samples)} == {1, 3}
+    # With a deblurred crop (here of every plate), a slim majority reads it too.
+    deblurring = clone(reader).set_params(extra_deblur=0.0).fit(plates.samples)
+    names = deblurring.variant_names_
+    slim = 0
+    for share, reading in zip(agreement, deblurring.predict_readings(plates.samples), strict=True):
+        if low <= share < high:
+            assert reading.variant_names == names[:n] + names[2 * n :]  # first, deblur, flat
+            slim += 1
+    assert slim
 
 
 def test_a_margin_crop_the_photo_clips_to_the_first_is_not_read_again(tiny_char_model, plates):
@@ -931,7 +940,8 @@ def test_real_spanish_plates_structure(data_home, recognizer):
     readings = recognizer.predict_readings(samples)
     assert len(readings) == 21
     n = len(recognizer.filter_bank_.variant_names_)
-    n_variants = (n, 2 * n, len(recognizer.variant_names_))  # + the flattened crop, + all
+    # + the flattened crop, + the deblurred one, + all
+    n_variants = (n, 2 * n, 3 * n, len(recognizer.variant_names_))
     for reading in readings:
         assert fits_spanish(reading.text), reading.text
         assert 0.0 <= reading.confidence <= 1.0
