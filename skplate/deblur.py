@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from skplate._validation import to_gray
+from ._validation import to_gray
 
 __all__ = ["deblur", "estimate_blur"]
 
@@ -47,8 +47,8 @@ def estimate_blur(gray: np.ndarray, probe_sigma: float = 1.0, edge_quantile: flo
     sigma : float
         On the 117 reference photos' plates 0.5-0.9 (their fine texture counts as sharp
         edges), 0.9-1.3 once the photo is blurred by a Gaussian of 1 pixel, 1.4-2.1 by
-        one of 2; about 1 on a drawn, perfectly sharp step edge; 0.0 for a flat image (no
-        edges).
+        one of 2; about 1 on a drawn, perfectly sharp step edge; 0.0 when no edge can
+        be measured (a flat image, or smooth ramps alone).
 
     Examples
     --------
@@ -66,8 +66,8 @@ def estimate_blur(gray: np.ndarray, probe_sigma: float = 1.0, edge_quantile: flo
     if not edges.any():
         return 0.0
     ratio = float(np.median(sharp[edges] / np.maximum(probed[edges], 1e-6)))
-    if ratio <= 1.0:
-        return float("inf")
+    if ratio <= 1.0:  # the probe steepened nothing: smooth ramps, no edge to measure
+        return 0.0
     return probe_sigma / float(np.sqrt(ratio * ratio - 1.0))
 
 
@@ -94,6 +94,8 @@ def deblur(gray: np.ndarray, sigma: float, balance: float = 0.003) -> np.ndarray
     sharp : ndarray of shape (H, W), dtype uint8
     """
     image = to_gray(gray, name="gray")
+    if not np.isfinite(sigma):
+        raise ValueError(f"sigma must be a finite blur in pixels, got {sigma!r}.")
     if sigma <= 0:
         return image
     pad = int(np.ceil(3 * sigma)) + 2

@@ -31,6 +31,13 @@ def test_estimate_blur_grows_with_the_blur_and_is_low_on_sharp_edges():
     assert blurs == sorted(blurs)
     assert blurs[0] < 1.1  # a perfect step edge: about 1 (a photo's fine texture: less)
     assert estimate_blur(np.full((20, 30), 128, np.uint8)) == 0.0  # no edges
+    flat_ramp = np.tile(np.linspace(100, 110, 60), (20, 1)).astype(np.uint8)
+    assert np.isfinite(estimate_blur(flat_ramp))
+
+
+def test_deblur_names_a_blur_it_cannot_undo():
+    with pytest.raises(ValueError, match="sigma"):
+        deblur(_plate(), float("inf"))
 
 
 def test_deblur_undoes_most_of_a_known_blur():
