@@ -358,7 +358,8 @@ def model_options(*, required: bool) -> argparse.ArgumentParser:
         type=flatten_agreement,
         default=UNSET,
         metavar="SHARE",
-        help="also read the flattened crop alone for the plates whose first crop's most "
+        help="also read the flattened crop (and the deblurred one, where the crop is blurred) "
+        "but not the margin crop for the plates whose first crop's most "
         "common reading holds at least --extra-below-agreement but less than this share "
         "(a slim majority); 'none' or 0 reads it only with the other extra crops "
         "(default: the model's; 0.6 for models made since it exists)",
