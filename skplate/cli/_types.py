@@ -137,28 +137,27 @@ def lighting(text: str) -> float:
     return _unit_fraction(text, 0.0, "a fraction of the plate's height", "0.2")
 
 
-def smoothing(text: str) -> float:
-    """``--extra-flatten-smoothing``: a blur in pixels >= 0; 0 or 'none' is off."""
+def _blur_pixels(text: str, none: float | None, example: str) -> float | None:
+    """``text`` as a blur in pixels >= 0, or ``none`` for 'none'; anything else is refused
+    with an ``example``."""
     if text.strip().lower() == "none":
-        return 0.0
+        return none
     sigma = _number(text)
     if not 0 <= sigma < float("inf"):
         raise argparse.ArgumentTypeError(
-            f"expected a blur in pixels >= 0 (such as 1.0) or 'none'; got {text!r}"
+            f"expected a blur in pixels >= 0 (such as {example}) or 'none'; got {text!r}"
         )
     return sigma
+
+
+def smoothing(text: str) -> float:
+    """``--extra-flatten-smoothing``: a blur in pixels >= 0; 0 or 'none' is off."""
+    return _blur_pixels(text, 0.0, "1.0")
 
 
 def deblur_threshold(text: str) -> float | None:
     """``--extra-deblur``: a blur in pixels >= 0, or 'none' (no deblurred crop)."""
-    if text.strip().lower() == "none":
-        return None
-    sigma = _number(text)
-    if not 0 <= sigma < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a blur in pixels >= 0 (such as 0) or 'none'; got {text!r}"
-        )
-    return sigma
+    return _blur_pixels(text, None, "0.8")
 
 
 def prior_correction(text: str) -> float:
