@@ -682,7 +682,7 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         Every crop of every plate at once with ``every_crop``,
         ``extra_below_agreement=None`` or no extra crops; otherwise the first crop of
         every plate, then the extra crops :meth:`_extra_crops` asks for (all of them, or
-        the flattened one alone), one call for each such set of crops. An extra crop that
+        the flattened and deblurred ones), one call for each such set of crops. An extra crop that
         is the first crop again (:meth:`_same_as_first`: a margin crop of a tight crop,
         whose margins the photo's edges clip away, or the deblurred crop of a plate that
         is not blurred) is not read again: it gives the first crop's variants. A plate's

@@ -210,21 +210,19 @@ def test_extra_below_agreement_option(command, value, share):
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
-def test_extra_pad_clipped_option_parses(command):
+@pytest.mark.parametrize(
+    ("option", "dest", "cases"),
+    [
+        ("--extra-pad-clipped", "extra_pad_clipped", (("0.05", 0.05), ("0", 0.0), ("none", None))),
+        ("--extra-deblur", "extra_deblur", (("0", 0.0), ("1.2", 1.2), ("none", None))),
+    ],
+)
+def test_extra_crop_options_parse(command, option, dest, cases):
     argv = [command[0], "--model", "m.joblib", *command[1:]]
-    assert cli.build_parser().parse_args(argv).extra_pad_clipped is _options.UNSET
-    for value, fraction in (("0.05", 0.05), ("0", 0.0), ("none", None)):
-        parsed = cli.build_parser().parse_args([*argv, "--extra-pad-clipped", value])
-        assert parsed.extra_pad_clipped == fraction
-
-
-@pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])
-def test_extra_deblur_option_parses(command):
-    argv = [command[0], "--model", "m.joblib", *command[1:]]
-    assert cli.build_parser().parse_args(argv).extra_deblur is _options.UNSET
-    for value, pixels in (("0", 0.0), ("1.2", 1.2), ("none", None)):
-        parsed = cli.build_parser().parse_args([*argv, "--extra-deblur", value])
-        assert parsed.extra_deblur == pixels
+    assert getattr(cli.build_parser().parse_args(argv), dest) is _options.UNSET
+    for value, expected in cases:
+        parsed = cli.build_parser().parse_args([*argv, option, value])
+        assert getattr(parsed, dest) == expected
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["predict", "a.jpg"]])

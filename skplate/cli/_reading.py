@@ -73,18 +73,16 @@ def use_extra_crops(
     if margins is not None:
         options.append("--extra-margin")  # 'none' (None) reads no margin crop
         params["extra_margins"] = [margin for margin in margins if margin is not None]
-    if flatten_lighting is not None:
-        options.append("--extra-flatten-lighting")
-        params["extra_flatten_lighting"] = flatten_lighting
-    if flatten_smoothing is not None:
-        options.append("--extra-flatten-smoothing")
-        params["extra_flatten_smoothing"] = flatten_smoothing
-    if pad_clipped is not UNSET:
-        options.append("--extra-pad-clipped")
-        params["extra_pad_clipped"] = pad_clipped
-    if deblur is not UNSET:
-        options.append("--extra-deblur")
-        params["extra_deblur"] = deblur
+    given = (  # option, parameter, value, the value when the option is not given
+        ("--extra-flatten-lighting", "extra_flatten_lighting", flatten_lighting, None),
+        ("--extra-flatten-smoothing", "extra_flatten_smoothing", flatten_smoothing, None),
+        ("--extra-pad-clipped", "extra_pad_clipped", pad_clipped, UNSET),
+        ("--extra-deblur", "extra_deblur", deblur, UNSET),
+    )
+    for option, param, value, unset in given:
+        if value is not unset:
+            options.append(option)
+            params[param] = value
     if params:
         _refit(model, log, " and ".join(options), **params)
     if below_agreement is not UNSET:
