@@ -277,14 +277,26 @@ def test_a_recognizer_with_a_locator_round_trips(tiny_char_model, tmp_path):
     )
     boxes = [box[None].astype(float) for box in data.boxes]
     locator = PlateLocator(
-        image_size=160, width=8, epochs=2, batch_size=8, crop_size=96, pyramid=(1.0,),
-        score_threshold=0.0, max_plates=2, random_state=0,  # two plates per photo to read
-    ).fit(data.images, boxes)
+        image_size=160,
+        width=8,
+        epochs=2,
+        batch_size=8,
+        crop_size=96,
+        pyramid=(1.0,),
+        verify=True,
+        candidate_threshold=0.0,
+        score_threshold=0.0,
+        max_plates=2,
+        random_state=0,
+    ).fit(data.images, boxes)  # two plates per photo to read
     reader = make_plate_recognizer(tiny_char_model, plate_format="any", locator=locator).fit([])
     path = save_model(reader, tmp_path / "located.skplate")
-    with zipfile.ZipFile(path) as archive:  # the locator's network travels as a .keras file
-        assert [n for n in archive.namelist() if n.endswith(".keras")] == ["networks/n0.keras"]
+    # the locator's network and its verifier travel as .keras files
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".keras")]
+        assert names == ["networks/n0.keras", "networks/n1.keras"]
     loaded = load_model(path)
+    assert loaded.locator.verifier_ is not None
     photos = [PlateSample(image, None, f"photo{i}") for i, image in enumerate(data.images[:4])]
     for expected, got in zip(
         locator.predict(data.images[:4]), loaded.locator.predict(data.images[:4]), strict=True
