@@ -226,6 +226,8 @@ def test_train_locator_errors(tiny_model_file, tmp_path, capsys):
     assert cli.main([*base, "--train-locator", str(tmp_path)]) == 2
     assert "not UC3M-LP" in capsys.readouterr().err
     assert cli.main([*base, "--locator-epochs", "2"]) == 2
+    assert cli.main([*base, "--locator-verify"]) == 2
+    assert "--locator-verify: give --train-locator too" in capsys.readouterr().err
     assert cli.main([*base, "--locator", "a", "--train-locator"]) == 2
     assert not (tmp_path / "m.skplate").exists()
 
@@ -254,6 +256,14 @@ def test_train_locator_on_uc3m_photos(plates, tmp_path, capsys):
     assert len(locator.history_) == 1 and len(locator.predict(plates.images[:1])) == 1
     assert record["source"] == str(root) and record["n_photos"] == 3
     assert record["params"] == {"epochs": 1, "random_state": 3}
+    # --locator-verify trains the verifier too, and locates at its threshold
+    args = cli.build_parser().parse_args(
+        ["train", "--train-locator", str(root), "--locator-epochs", "1", "--locator-verify"]
+    )
+    check_locator_args(args)
+    verified, record = get_locator(args, Log(quiet=True, verbose=0))
+    assert verified.verify and verified.verifier_ is not None
+    assert record["params"]["verify"] is True and record["params"]["score_threshold"] == 0.65
     # evaluate --locate refuses UC3M-LP's plate crops (before loading the model).
     argv = ["evaluate", "--model", str(tmp_path / "none.skplate"), "--plates", str(root)]
     assert cli.main([*argv, "--locate"]) == 2

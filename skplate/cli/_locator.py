@@ -23,6 +23,9 @@ LOCATOR_HINT = (
 )
 # The least IoU at which a located box counts as the true one, in evaluate's figures.
 IOU_THRESHOLD = 0.5
+# The score threshold of a locator trained with its verifier (--locator-verify): the best
+# F1 of plates found and precision on held-out UC3M-LP photos (PlateLocator's Notes).
+VERIFIED_THRESHOLD = 0.65
 
 
 def _inner(estimator: object) -> object:
@@ -112,9 +115,11 @@ def get_locator(args: argparse.Namespace, log: Log) -> tuple[object | None, dict
     from ..locate import PlateLocator
 
     images, boxes = load_uc3m_photos(args.train_locator, return_X_y=True)
-    epochs = {} if args.locator_epochs is None else {"epochs": args.locator_epochs}
+    params = {} if args.locator_epochs is None else {"epochs": args.locator_epochs}
+    if args.locator_verify:
+        params.update(verify=True, score_threshold=VERIFIED_THRESHOLD)
     locator = PlateLocator(
-        random_state=args.random_state, verbose=2 if log.verbose else 0, **epochs
+        random_state=args.random_state, verbose=2 if log.verbose else 0, **params
     )
     log.info(
         f"training the plate locator on {len(images)} UC3M-LP photos "
