@@ -59,7 +59,7 @@ def test_training_examples_label_by_overlap_and_add_jittered_truths():
     np.testing.assert_array_equal(labels, [1, 0, 1, 1])
     assert patches.shape == (4, *PATCH_SHAPE, 1) and numbers.shape == (4, 2)
     np.testing.assert_allclose(numbers[0], box_features(candidates[:1])[0])
-    # the jittered copies are near the truth, not on it
+    # the jittered copies are about the truth's width (60 px)
     assert np.all(np.abs(np.exp(numbers[2:, 0]) - 60) < 20)
     # a photo without plates gives its candidates as negatives only
     _, _, labels = verifier_examples(
