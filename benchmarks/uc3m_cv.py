@@ -5,7 +5,7 @@ Usage::
     SKPLATE_DATA=../shared/data python benchmarks/uc3m_cv.py --seed 0 [--run-folds 1] \
         [--sources goodimg,fnt,synthetic,plates,junk,uc3m] [--baseline model_0.joblib] \
         [--settings '[{}, {"segmenter__max_span": 2}]'] [--harvest-epochs 2] \
-        [--json uc3m_cv_0.json]
+        [--shrink 77] [--blur 1] [--json uc3m_cv_0.json]
 
 The 2,056 crops of UC3M-LP's training split are split into ``--folds`` folds grouped by
 photo (``GroupKFold`` on ``photo_ids``: two plates of one photo never straddle folds). For
@@ -17,7 +17,9 @@ check. ``--settings`` reads them with each of these ``set_params`` settings of t
 recognizer in turn (default: as built). ``--baseline MODEL`` also reads the same held-out
 crops with a saved model (one trained without UC3M, for the comparison). Figures as in
 ``benchmarks/uc3m.py``: plates read right (the visible characters, in order) for type A by
-day, at night and together, and for all types.
+day, at night and together, and for all types. ``--shrink W`` and ``--blur S`` read the
+held-out crops shrunk to ``W`` pixels wide and blurred by a Gaussian of ``S`` pixels, as
+``uc3m_reading.py`` does.
 
 ``--harvest-epochs K`` adds the harvest mode: the trained recognizer, with the first of
 ``--settings``, is fitted on every ``--harvest-step``-th crop of the other folds with their
@@ -95,11 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--harvest-step", type=int, default=2, help="harvest every k-th training crop"
     )
+    parser.add_argument("--shrink", type=int, default=None, help="held-out crops W px wide")
+    parser.add_argument("--blur", type=float, default=None, help="then blurred by S px")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     refuse_models_that_saw_uc3m([args.baseline] if args.baseline else [], parser)
 
     from sklearn.model_selection import GroupKFold
+    from uc3m_reading import _damaged  # imports this module: imported once it is loaded
 
     from skplate.datasets import load_uc3m_crops
     from skplate.persistence import load_model
@@ -124,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             model.fit([crops.samples[i] for i in harvest], crops.target[harvest])
             model = make_plate_recognizer(model.classifier_, plate_format="any")
         defaults = model.get_params()
-        held_out = [crops.samples[i] for i in test]
+        held_out = [_damaged(crops.samples[i], args.shrink, args.blur) for i in test]
         run = {
             "fold": number,
             "n_chars": len(chars.images),

@@ -40,6 +40,8 @@ pytestmark = pytest.mark.data
 # (extra_pad_clipped=0.05): UC3M 140 (0.858), 119 (0.755), 123; the 117 as before.
 # The deblurred extra crop (extra_deblur=0.8): 90/117 (0.941); UC3M 137 (0.852), 122
 # (0.760), 125; the 21 blurred by a Gaussian of 1 pixel 18 (15 without it), of 2: 7 (3).
+# Its variants weighing 1.5 on blurred plates (extra_deblur_weight): UC3M 138 (0.849), the
+# 21 blurred by 2 pixels 8; the rest as many.
 SPANISH_FLOOR = 20
 ANY_FLOOR = 88
 UC3M_FLOOR = 135
@@ -115,8 +117,8 @@ def test_reads_uc3m_crops(real_char_model, data_home):
         return hits, char_accuracy(truths, predicted)
 
     hits, chars = hits_of(make_plate_recognizer(classifier, plate_format="any").fit([]))
-    assert hits >= UC3M_FLOOR  # measured 137/202
-    assert chars >= 0.845  # measured 0.852
+    assert hits >= UC3M_FLOOR  # measured 138/202
+    assert chars >= 0.845  # measured 0.849
     # Without the flattened extra crop (extra_flatten_lighting=0), the night and unevenly
     # lit crops' thresholds give blobs.
     plain = make_plate_recognizer(classifier, plate_format="any", extra_flatten_lighting=0.0)
@@ -153,7 +155,7 @@ def test_reads_blurred_plates_again_deblurred(real_char_model, spanish_plates):
             hits[name, sigma] = _hits(spanish_plates.target, reader.predict(blurred))
     assert hits["deblurred", 1.0] >= 17  # measured 18/21 (plain 15)
     assert hits["deblurred", 1.0] >= hits["plain", 1.0] + 2
-    assert hits["deblurred", 2.0] >= 6  # measured 7/21 (plain 3)
+    assert hits["deblurred", 2.0] >= 7  # measured 8/21 (plain 3; 7 before extra_deblur_weight)
     assert hits["deblurred", 2.0] >= hits["plain", 2.0] + 3
 
 

@@ -557,6 +557,59 @@ def test_a_deblurred_crop_is_read_where_the_plate_is_blurred(tiny_char_model, pl
     assert len(own.extra_croppers_) == 2
 
 
+def test_a_blurred_plates_deblurred_variants_weigh_extra_deblur_weight(tiny_char_model, plates):
+    """``extra_deblur_weight`` multiplies the deblurred crop's variant weights where that
+    crop was read and reads otherwise than the first crop; elsewhere (a sharp plate, whose
+    deblurred crop is the first crop) the weights are ``variant_weights_``. The report's
+    vote (every crop read) weighs them as ``predict`` does."""
+    from skplate.samples import PlateSample
+
+    blurred = [
+        PlateSample(cv2.GaussianBlur(image, (0, 0), 2.0), box, name)
+        for image, box, name in plates.samples
+    ]
+    reader = make_plate_recognizer(
+        tiny_char_model, plate_format="any", extra_below_agreement=1.0, extra_deblur=0.0
+    ).fit([])
+    threshold = float(np.max(reader.extra_croppers_[1].blurs(plates.samples)))
+    reader.set_params(extra_deblur=threshold, extra_deblur_weight=3.0).fit([])
+    assert PlateRecognizer(tiny_char_model).extra_deblur_weight == 1.5  # the default
+    n = len(reader.filter_bank_.variant_names_)
+    deblurred = slice(2 * n, 3 * n)
+    assert all(name.endswith("@deblur") for name in reader.variant_names_[deblurred])
+    for samples, heavier in ((plates.samples, False), (blurred, True)):
+        rows = [row for row in reader._decode(list(samples)) if len(row) > n]
+        assert rows
+        every = reader._decode(list(samples), every_crop=True)
+        differ = []
+        for row in rows:
+            expected = reader.variant_weights_.copy()
+            differ.append(
+                any(
+                    a.text != b.text or a.score != b.score
+                    for a, b in zip(row[deblurred], row[:n], strict=True)
+                )
+            )
+            if differ[-1]:
+                expected[deblurred] *= 3.0
+            assert np.array_equal(reader._vote_weights(row), expected)
+        assert any(differ) is heavier  # sharp plates: the deblurred crop is the first
+        for row, all_crops in zip(reader._decode(list(samples)), every, strict=True):
+            if len(row) > n:
+                assert reader._vote(row) == reader._vote(reader._voting_variants(all_crops))
+    # 1 weighs them as the others; 0 is refused; models saved before it weigh them 1.
+    same = clone(reader).set_params(extra_deblur_weight=1.0).fit([])
+    rows = [row for row in same._decode(list(blurred)) if len(row) > n]
+    assert all(np.array_equal(same._vote_weights(row), same.variant_weights_) for row in rows)
+    with pytest.raises(ValueError, match="extra_deblur_weight"):
+        clone(reader).set_params(extra_deblur_weight=0.0).fit([])
+    state = dict(reader.__getstate__())
+    del state["extra_deblur_weight"]
+    old = PlateRecognizer.__new__(PlateRecognizer)
+    old.__setstate__(state)
+    assert old.get_params()["extra_deblur_weight"] == 1.0
+
+
 def test_recognizers_saved_before_the_slim_majority_rule_read_as_before(recognizer, plates):
     state = dict(recognizer.__getstate__())
     del state["extra_flatten_below_agreement"], state["extra_pad_clipped"]

@@ -186,6 +186,7 @@ def score(
         "extra_flatten_lighting": params["extra_flatten_lighting"],
         "extra_flatten_smoothing": params["extra_flatten_smoothing"],
         "extra_flatten_weight": params["extra_flatten_weight"],
+        "extra_deblur_weight": params["extra_deblur_weight"],
         "skew_cut_runs": list(getattr(model.cropper_, "skew_cut_runs", ())),
         "max_span": int(getattr(model.segmenter_, "max_span", 1)),
         "remove_painted_blocks": bool(getattr(model.cropper_, "remove_painted_blocks", False)),
