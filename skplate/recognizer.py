@@ -313,9 +313,9 @@ class PlateRecognizer(MetaEstimatorMixin, BaseEstimator):
         so that the crop reads otherwise than the first one, each of its variants'
         weights (learned or not) is multiplied by it. Under blur the deconvolved crop's
         variants read right 2-3 times as often as the first crop's (UC3M-LP's held-out
-        crops shrunk to 77 pixels and blurred by 1 pixel: 25-35 % against 5-16 %), but
+        crops shrunk to 77 pixels and blurred by 1 pixel: 16-35 % against 3-16 %), but
         were outvoted by the other crops. Chosen on UC3M-LP's held-out fold (fold 0,
-        seeds 0-2, type A): shrunk and blurred 193, 189, 172 of 403 against 169, 178,
+        seeds 0-2, type A): shrunk and blurred 193, 190, 172 of 403 against 169, 178,
         161 at 1, as they are 343, 348, 340 against 342, 348, 340 (at 2: 202, 193, 183
         and 344, 345, 339). 1 (models saved before it) weighs them as the others.
     learn_weights : bool, default=True
